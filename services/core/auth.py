@@ -41,6 +41,11 @@ class Principal:
         if self.kind == "user" and self.user_id != user_id:
             raise NotFoundError("user")
 
+    def require_sensitive_access(self, include_sensitive: bool) -> None:
+        """Sensitive memories go only to the user's own token (or an open local server)."""
+        if include_sensitive and self.kind == "service":
+            raise APIError(403, "sensitive experiences are only returned to the user's own token")
+
     def require_service(self) -> None:
         if not self.is_service:
             raise APIError(403, "this operation needs a service API key")

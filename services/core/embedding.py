@@ -46,7 +46,7 @@ class Embedder:
         self._model: SentenceTransformer = SentenceTransformer(
             str(self.model_path), device="cpu", local_files_only=True
         )
-        dimension = self._model.get_sentence_embedding_dimension()
+        dimension = self._model.get_embedding_dimension()
         if dimension is None:
             raise RuntimeError(f"model at {self.model_path} reports no embedding dimension")
         self.dimension: int = dimension

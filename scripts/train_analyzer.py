@@ -1,0 +1,271 @@
+"""Train the offline analyzer's heads and write services/core/analyzer/weights/offline.safetensors.
+
+    python scripts/train_analyzer.py [--goemotions] [--seed 13]
+
+Data: our narrative corpus (data/narratives/, split 70/15/15 by id hash) and, with
+--goemotions, GoEmotions' train.tsv from ../shared/data/ for the emotion head only.
+Selection (hidden size, GoEmotions weight, vector block weights) uses the dev split;
+the final model is refit on train+dev and reported on the test split. ISEAR is never read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from safetensors.numpy import save_file
+from torch import nn
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from devtools.datasets import Narrative, cached_embeddings, load_corpus, load_goemotions  # noqa: E402
+from devtools.pools import make_trials, score_trials  # noqa: E402
+from services.core.analyzer.labels import (  # noqa: E402
+    APPRAISAL_DIMENSIONS,
+    EMOTION_FAMILIES,
+    EMOTIONS,
+    FAMILIES,
+    THEMES,
+)
+from services.core.analyzer.offline import (  # noqa: E402
+    WEIGHTS_PATH,
+    OfflineAnalyzer,
+    VectorWeights,
+    emotion_vector,
+)
+from services.core.embedding import Embedder  # noqa: E402
+
+APPRAISALS = tuple(APPRAISAL_DIMENSIONS)
+THEME_NAMES = tuple(THEMES)
+
+
+class Heads(nn.Module):
+    def __init__(self, input_size: int, hidden: int, dropout: float) -> None:
+        super().__init__()
+        self.hidden = nn.Linear(input_size, hidden)
+        self.dropout = nn.Dropout(dropout)
+        self.emotions = nn.Linear(hidden, len(EMOTIONS))
+        self.appraisal = nn.Linear(hidden, len(APPRAISALS))
+        self.theme = nn.Linear(hidden, len(THEME_NAMES))
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        h = self.dropout(torch.relu(self.hidden(x)))
+        return self.emotions(h), self.appraisal(h), self.theme(h)
+
+
+def targets(rows: list[Narrative]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    emotions = np.zeros((len(rows), len(EMOTIONS)), dtype=np.float32)
+    appraisal = np.zeros((len(rows), len(APPRAISALS)), dtype=np.float32)
+    theme = np.zeros(len(rows), dtype=np.int64)
+    for i, row in enumerate(rows):
+        for name, weight in row.emotions.items():
+            emotions[i, EMOTIONS.index(name)] = weight
+        emotions[i] /= emotions[i].sum()
+        appraisal[i] = [row.appraisal[a] for a in APPRAISALS]
+        theme[i] = THEME_NAMES.index(row.theme)
+    return emotions, appraisal, theme
+
+
+def train(
+    x: np.ndarray,
+    y_emotions: np.ndarray,
+    y_appraisal: np.ndarray,
+    y_theme: np.ndarray,
+    go_x: np.ndarray | None,
+    go_y: np.ndarray | None,
+    *,
+    hidden: int,
+    go_weight: float,
+    seed: int,
+    epochs: int = 60,
+) -> Heads:
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    model = Heads(x.shape[1], hidden, dropout=0.2)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-3)
+    tx, te, ta, tt = map(torch.from_numpy, (x, y_emotions, y_appraisal, y_theme))
+    smoothing = 0.02
+    te = te * (1 - smoothing) + smoothing / te.shape[1]
+    use_go = go_x is not None and go_y is not None and go_weight > 0
+    batch = 64
+    for _ in range(epochs):
+        model.train()
+        order = rng.permutation(len(x))
+        for start in range(0, len(order), batch):
+            idx = torch.from_numpy(order[start : start + batch])
+            logits_e, logits_a, logits_t = model(tx[idx])
+            loss = -(te[idx] * torch.log_softmax(logits_e, dim=1)).sum(1).mean()
+            loss = loss + 2.0 * nn.functional.binary_cross_entropy_with_logits(logits_a, ta[idx])
+            loss = loss + 0.5 * nn.functional.cross_entropy(logits_t, tt[idx])
+            if use_go:
+                assert go_x is not None and go_y is not None
+                go_idx = rng.integers(0, len(go_x), size=batch)
+                go_logits, _, _ = model(torch.from_numpy(go_x[go_idx]))
+                go_target = torch.from_numpy(go_y[go_idx])
+                go_loss = -(go_target * torch.log_softmax(go_logits, dim=1)).sum(1).mean()
+                loss = loss + go_weight * go_loss
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    model.eval()
+    return model
+
+
+def export(model: Heads, path: Path, metadata: dict[str, str]) -> None:
+    def t(layer: nn.Linear) -> tuple[np.ndarray, np.ndarray]:
+        # Stored as (in, out) so that inference is x @ W + b.
+        return layer.weight.detach().numpy().T.copy(), layer.bias.detach().numpy().copy()
+
+    tensors = {}
+    for name in ("hidden", "emotions", "appraisal", "theme"):
+        weight, bias = t(getattr(model, name))
+        tensors[f"{name}.weight"], tensors[f"{name}.bias"] = weight, bias
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_file(tensors, str(path), metadata=metadata)
+
+
+def family_of(emotion_probabilities: np.ndarray) -> str:
+    scores = dict.fromkeys(FAMILIES, 0.0)
+    for i, name in enumerate(EMOTIONS):
+        family = EMOTION_FAMILIES[name]
+        if family in scores:
+            scores[family] += float(emotion_probabilities[i])
+    return max(scores, key=lambda f: scores[f])
+
+
+def evaluate(
+    path: Path, x: np.ndarray, rows: list[Narrative], weights_grid: list[VectorWeights], seed: int
+) -> tuple[dict, VectorWeights]:
+    analyzer = OfflineAnalyzer(path)
+    analyses = analyzer.analyze(x)
+    true_primary = [r.primary_emotion for r in rows]
+    pred_primary = [max(a.structure.emotions, key=a.structure.emotions.__getitem__) for a in analyses]
+    true_family = [EMOTION_FAMILIES[e] for e in true_primary]
+    pred_family = [
+        family_of(np.array([a.structure.emotions[e] for e in EMOTIONS])) for a in analyses
+    ]
+    scored = [i for i, f in enumerate(true_family) if f in FAMILIES]
+    family_accuracy = float(np.mean([pred_family[i] == true_family[i] for i in scored]))
+    per_emotion_f1 = {}
+    for name in EMOTIONS:
+        tp = sum(p == name and t == name for p, t in zip(pred_primary, true_primary, strict=True))
+        fp = sum(p == name and t != name for p, t in zip(pred_primary, true_primary, strict=True))
+        fn = sum(p != name and t == name for p, t in zip(pred_primary, true_primary, strict=True))
+        if tp + fn:
+            per_emotion_f1[name] = round(2 * tp / (2 * tp + fp + fn), 3)
+    true_a = np.array([[r.appraisal[a] for a in APPRAISALS] for r in rows])
+    pred_a = np.array([[s.structure.appraisal[a] for a in APPRAISALS] for s in analyses])
+    appraisal_report = {
+        a: {
+            "mae": round(float(np.abs(true_a[:, j] - pred_a[:, j]).mean()), 3),
+            "r": round(float(np.corrcoef(true_a[:, j], pred_a[:, j])[0, 1]), 3),
+        }
+        for j, a in enumerate(APPRAISALS)
+    }
+    theme_accuracy = float(
+        np.mean([a.structure.theme.name == r.theme for a, r in zip(analyses, rows, strict=True)])
+    )
+    trials = make_trials(true_family, [r.id for r in rows], trials=400, seed=seed)
+    best_weights, best = weights_grid[0], {"top1": -1.0}
+    for w in weights_grid:
+        vectors = np.stack([emotion_vector(a, w) for a in analyses])
+        result = score_trials(trials, true_family, lambda t, pool: vectors[list(pool)] @ vectors[t])
+        if result["top1"] > best["top1"]:
+            best_weights, best = w, result
+    content = score_trials(trials, true_family, lambda t, pool: x[list(pool)] @ x[t])
+    report = {
+        "family_accuracy": round(family_accuracy, 3),
+        "primary_emotion_macro_f1": round(float(np.mean(list(per_emotion_f1.values()))), 3),
+        "per_emotion_f1": per_emotion_f1,
+        "appraisal": appraisal_report,
+        "appraisal_mean_mae": round(float(np.abs(true_a - pred_a).mean()), 3),
+        "theme_accuracy": round(theme_accuracy, 3),
+        "retrieval_top1": round(best["top1"], 3),
+        "retrieval_p_at_3": round(best["p_at_3"], 3),
+        "content_cosine_top1": round(content["top1"], 3),
+        "vector_weights": best_weights.as_dict(),
+        "n": len(rows),
+    }
+    return report, best_weights
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--goemotions", action="store_true", help="also try GoEmotions")
+    parser.add_argument("--seed", type=int, default=13)
+    args = parser.parse_args()
+    started = time.time()
+    rows = load_corpus()
+    embedder = Embedder()
+    x_all = cached_embeddings([r.text for r in rows], embedder)
+    split = np.array([r.split for r in rows])
+    idx = {s: np.where(split == s)[0] for s in ("train", "dev", "test")}
+    print(f"corpus: {len(rows)} narratives; " + ", ".join(f"{s} {len(i)}" for s, i in idx.items()))
+    y_e, y_a, y_t = targets(rows)
+
+    go_x = go_y = None
+    go_weights = [0.0]
+    if args.goemotions:
+        go_texts, go_labels = load_goemotions("train")
+        go_x = cached_embeddings(go_texts, embedder)
+        go_y = np.zeros((len(go_texts), len(EMOTIONS)), dtype=np.float32)
+        for i, labels in enumerate(go_labels):
+            go_y[i, labels] = 1.0 / len(labels)
+        go_weights = [0.0, 0.3]
+
+    grid = [
+        VectorWeights(e, a, t, lat)
+        for e, a, t, lat in itertools.product((0.5, 1.0), (0.0, 0.5, 1.0), (0.0, 0.5), (0.0, 0.5, 1.0))
+    ]
+    tmp = Path("/tmp/emosync-analyzer-candidate.safetensors")
+    best_config, best_report, best_score = None, None, -1.0
+    for hidden, go_weight in itertools.product((128, 256), go_weights):
+        tr = idx["train"]
+        model = train(
+            x_all[tr], y_e[tr], y_a[tr], y_t[tr], go_x, go_y,
+            hidden=hidden, go_weight=go_weight, seed=args.seed,
+        )
+        export(model, tmp, {})
+        dev_rows = [rows[i] for i in idx["dev"]]
+        report, weights = evaluate(tmp, x_all[idx["dev"]], dev_rows, grid, args.seed)
+        score = report["family_accuracy"] + report["retrieval_top1"]
+        print(
+            f"dev hidden={hidden} goemotions={go_weight}: family acc {report['family_accuracy']}, "
+            f"retrieval top-1 {report['retrieval_top1']} (content {report['content_cosine_top1']}) "
+            f"with {weights.as_dict()}"
+        )
+        if score > best_score:
+            best_config, best_report, best_score = (hidden, go_weight, weights), report, score
+    assert best_config is not None and best_report is not None
+    hidden, go_weight, weights = best_config
+
+    fit = np.concatenate([idx["train"], idx["dev"]])
+    model = train(
+        x_all[fit], y_e[fit], y_a[fit], y_t[fit], go_x, go_y,
+        hidden=hidden, go_weight=go_weight, seed=args.seed,
+    )
+    metadata = {
+        "hidden": str(hidden),
+        "goemotions_weight": str(go_weight),
+        "seed": str(args.seed),
+        "corpus_rows": str(len(rows)),
+        "vector_weights": json.dumps(weights.as_dict()),
+    }
+    export(model, WEIGHTS_PATH, metadata)
+    test_rows = [rows[i] for i in idx["test"]]
+    test_report, _ = evaluate(WEIGHTS_PATH, x_all[idx["test"]], test_rows, [weights], args.seed)
+    test_report["selected"] = {"hidden": hidden, "goemotions_weight": go_weight}
+    metrics_path = WEIGHTS_PATH.with_name("offline.metrics.json")
+    metrics_path.write_text(json.dumps(test_report, indent=2) + "\n")
+    print(json.dumps(test_report, indent=2))
+    print(f"wrote {WEIGHTS_PATH} ({WEIGHTS_PATH.stat().st_size / 1e6:.2f} MB) in {time.time() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

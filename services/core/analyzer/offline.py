@@ -1,0 +1,163 @@
+"""The offline analyzer: small heads on frozen sentence embeddings, plain numpy at run time.
+
+Weights are trained by ``scripts/train_analyzer.py`` on the project's own narrative corpus
+(``data/narratives/``) and shipped in ``weights/offline.safetensors`` (see MODEL_CARD.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from safetensors import safe_open
+from safetensors.numpy import load_file
+
+from services.core.analyzer.labels import APPRAISAL_DIMENSIONS, EMOTIONS, THEMES
+from services.core.analyzer.structure import (
+    EMOTION_VALENCE_AROUSAL,
+    AnalyzerInfo,
+    EmotionalStructure,
+    ThemeScore,
+)
+from services.core.observability import ANALYZER_LATENCY
+
+WEIGHTS_PATH = Path(__file__).with_name("weights") / "offline.safetensors"
+
+_APPRAISAL_NAMES = tuple(APPRAISAL_DIMENSIONS)
+_THEME_NAMES = tuple(THEMES)
+_VALENCE = np.array([EMOTION_VALENCE_AROUSAL[e][0] for e in EMOTIONS], dtype=np.float32)
+_AROUSAL = np.array([EMOTION_VALENCE_AROUSAL[e][1] for e in EMOTIONS], dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class VectorWeights:
+    """Relative weight of each block of the ``emotion`` vector (see docs/ANALYZER.md)."""
+
+    emotions: float
+    appraisal: float
+    theme: float
+    latent: float
+
+    def as_dict(self) -> dict[str, float]:
+        return {
+            "emotions": self.emotions,
+            "appraisal": self.appraisal,
+            "theme": self.theme,
+            "latent": self.latent,
+        }
+
+
+@dataclass
+class Analysis:
+    """One text's structure plus what the similarity vector is built from."""
+
+    structure: EmotionalStructure
+    theme_probabilities: np.ndarray
+    latent: np.ndarray
+
+
+class OfflineAnalyzer:
+    name = "offline"
+
+    def __init__(self, weights_path: Path = WEIGHTS_PATH) -> None:
+        tensors = load_file(str(weights_path))
+        self._w1 = tensors["hidden.weight"]
+        self._b1 = tensors["hidden.bias"]
+        self._we = tensors["emotions.weight"]
+        self._be = tensors["emotions.bias"]
+        self._wa = tensors["appraisal.weight"]
+        self._ba = tensors["appraisal.bias"]
+        self._wt = tensors["theme.weight"]
+        self._bt = tensors["theme.bias"]
+        if self._we.shape[1] != len(EMOTIONS) or self._wa.shape[1] != len(_APPRAISAL_NAMES):
+            raise RuntimeError(f"{weights_path} does not match the label vocabulary")
+        if self._wt.shape[1] != len(_THEME_NAMES):
+            raise RuntimeError(f"{weights_path} does not match the theme vocabulary")
+        with safe_open(str(weights_path), framework="np") as handle:
+            self.metadata: dict[str, str] = handle.metadata() or {}
+        digest = hashlib.sha256(Path(weights_path).read_bytes()).hexdigest()[:12]
+        self.version = f"offline-1+{digest}"
+        self.input_size: int = self._w1.shape[0]
+        self.latent_size: int = self._w1.shape[1]
+
+    def analyze(self, embeddings: np.ndarray) -> list[Analysis]:
+        """Analyze a batch of sentence embeddings (rows L2-normalised, as the embedder gives)."""
+        started = time.perf_counter()
+        x = np.asarray(embeddings, dtype=np.float32)
+        if x.ndim != 2 or x.shape[1] != self.input_size:
+            raise ValueError(f"expected embeddings of shape (n, {self.input_size})")
+        hidden = np.maximum(x @ self._w1 + self._b1, 0.0)
+        emotions = _softmax(hidden @ self._we + self._be)
+        appraisal = 1.0 / (1.0 + np.exp(-(hidden @ self._wa + self._ba)))
+        themes = _softmax(hidden @ self._wt + self._bt)
+        valence = np.clip(0.5 * (emotions @ _VALENCE) + 0.5 * (2 * appraisal[:, 0] - 1), -1, 1)
+        intensity = appraisal[:, _APPRAISAL_NAMES.index("intensity")]
+        arousal = np.clip(0.5 * (emotions @ _AROUSAL) + 0.5 * intensity, 0, 1)
+        info = AnalyzerInfo(name=self.name, version=self.version)
+        results = []
+        for i in range(x.shape[0]):
+            top_theme = int(themes[i].argmax())
+            structure = EmotionalStructure(
+                emotions=_rounded(EMOTIONS, emotions[i]),
+                appraisal=_rounded(_APPRAISAL_NAMES, appraisal[i]),
+                valence=round(float(valence[i]), 4),
+                arousal=round(float(arousal[i]), 4),
+                theme=ThemeScore(
+                    name=_THEME_NAMES[top_theme], score=round(float(themes[i, top_theme]), 4)
+                ),
+                analyzer=info,
+            )
+            results.append(Analysis(structure, themes[i], hidden[i]))
+        ANALYZER_LATENCY.labels(self.name).observe(time.perf_counter() - started)
+        return results
+
+
+def default_vector_weights(analyzer: OfflineAnalyzer) -> VectorWeights:
+    """The block weights selected on held-out data at training time."""
+    chosen = json.loads(analyzer.metadata.get("vector_weights", "{}"))
+    return VectorWeights(
+        emotions=chosen.get("emotions", 1.0),
+        appraisal=chosen.get("appraisal", 1.0),
+        theme=chosen.get("theme", 0.5),
+        latent=chosen.get("latent", 0.5),
+    )
+
+
+def emotion_vector(analysis: Analysis, weights: VectorWeights) -> np.ndarray:
+    """The fixed-length vector stored as Qdrant's ``emotion`` named vector.
+
+    Each block is L2-normalised and scaled by its weight, so the cosine of two vectors is
+    the weighted mean of the blocks' cosines. Emotion and theme probabilities enter as
+    square roots (Hellinger), appraisal centred on 0.5 so that "low" and "high" oppose.
+    """
+    structure = analysis.structure
+    blocks = (
+        (np.sqrt(np.array([structure.emotions[e] for e in EMOTIONS])), weights.emotions),
+        (np.array([structure.appraisal[a] for a in _APPRAISAL_NAMES]) - 0.5, weights.appraisal),
+        (np.sqrt(analysis.theme_probabilities), weights.theme),
+        (analysis.latent, weights.latent),
+    )
+    parts = [_unit(block) * weight for block, weight in blocks]
+    return _unit(np.concatenate(parts)).astype(np.float32)
+
+
+def emotion_vector_size(analyzer: OfflineAnalyzer) -> int:
+    return len(EMOTIONS) + len(_APPRAISAL_NAMES) + len(_THEME_NAMES) + analyzer.latent_size
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm > 1e-12 else vector
+
+
+def _rounded(names: tuple[str, ...], values: np.ndarray) -> dict[str, float]:
+    return {name: round(float(v), 4) for name, v in zip(names, values, strict=True)}

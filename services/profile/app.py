@@ -1,0 +1,77 @@
+"""Profile service app: the only owner of the store (users, experiences, analogies)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from services.core.analysis import TextAnalysis
+from services.core.app import add_readiness_check, create_service_app
+from services.core.settings import Settings, get_settings
+from services.core.store import VectorStore, open_store
+from services.profile.api import router
+from services.profile.repository import EXPERIENCES, ProfileRepository, collection_specs
+from services.profile.service import ProfileService
+
+# Users and analogies hold no model output, so only their payload format is versioned.
+_PLAIN_SCHEMA = {"format": 1}
+
+
+@dataclass
+class ProfileRuntime:
+    store: VectorStore
+    service: ProfileService
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def open_profile_store(settings: Settings, analysis: TextAnalysis) -> VectorStore:
+    """Open (or create) every collection; refuse data written under another model schema."""
+    store = open_store(settings)
+    try:
+        for spec in collection_specs(analysis.content_size, analysis.emotion_size):
+            schema = analysis.schema() if spec.name == EXPERIENCES else _PLAIN_SCHEMA
+            store.open_collection(spec, schema)
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+async def start_profile(settings: Settings, analysis: TextAnalysis) -> ProfileRuntime:
+    store = await asyncio.to_thread(open_profile_store, settings, analysis)
+    service = ProfileService(ProfileRepository(store), analysis, settings.max_experiences_per_user)
+    return ProfileRuntime(store, service)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        analysis = await asyncio.to_thread(TextAnalysis.from_settings, settings)
+        runtime = await start_profile(settings, analysis)
+        app.state.profile_service = runtime.service
+        add_readiness_check(app, lambda: run_in_threadpool(runtime.store.ping))
+        app.state.ready = True
+        try:
+            yield
+        finally:
+            app.state.ready = False
+            runtime.close()
+            analysis.embedder.close()
+
+    return create_service_app(
+        title="EmoSync profile service",
+        service="profile",
+        settings=settings,
+        routers=[router],
+        lifespan=lifespan,
+        description="Users, their narrated experiences with emotional structure, and search.",
+    )

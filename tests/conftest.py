@@ -1,0 +1,110 @@
+"""Shared fixtures: the real embedding model (loaded once) and live servers over real HTTP."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from services.core.analysis import TextAnalysis
+from services.core.settings import Settings
+
+SERVICE_KEY = "test-service-key"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class LiveServer:
+    """A uvicorn server on a free loopback port, in a background thread."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_config=None, lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 60
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("server did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+
+
+def make_settings(data_dir: Path, **overrides: object) -> Settings:
+    # _env_file=None: tests never read a developer's .env.
+    return Settings(_env_file=None, data_dir=data_dir, **overrides)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def analysis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TextAnalysis]:
+    models = TextAnalysis.from_settings(make_settings(tmp_path_factory.mktemp("models")))
+    yield models
+    models.embedder.close()
+
+
+@pytest.fixture(scope="session")
+def open_server(tmp_path_factory: pytest.TempPathFactory, analysis: TextAnalysis) -> Iterator[LiveServer]:
+    """The embedded all-in-one server with no keys (open, loopback only)."""
+    from services.allinone import create_app
+
+    settings = make_settings(tmp_path_factory.mktemp("open"))
+    with LiveServer(create_app(settings, analysis)) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def auth_server(tmp_path_factory: pytest.TempPathFactory, analysis: TextAnalysis) -> Iterator[LiveServer]:
+    """The all-in-one server with a service key configured."""
+    from services.allinone import create_app
+
+    settings = make_settings(tmp_path_factory.mktemp("auth"), api_keys=SERVICE_KEY)
+    with LiveServer(create_app(settings, analysis)) as server:
+        yield server
+
+
+@pytest.fixture
+def client(open_server: LiveServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=open_server.url, timeout=60) as http:
+        yield http
+
+
+@pytest.fixture
+def service_client(auth_server: LiveServer) -> Iterator[httpx.Client]:
+    with httpx.Client(
+        base_url=auth_server.url, timeout=60, headers={"Authorization": f"Bearer {SERVICE_KEY}"}
+    ) as http:
+        yield http
+
+
+def create_user(http: httpx.Client, **fields: object) -> str:
+    response = http.post("/v1/users", json={"display_name": "Test User", **fields})
+    assert response.status_code == 201, response.text
+    return str(response.json()["user_id"])
+
+
+def add_experiences(http: httpx.Client, user_id: str, texts: list[str], **fields: object) -> list[str]:
+    response = http.post(
+        f"/v1/users/{user_id}/experiences:batch",
+        json={"items": [{"text": text, **fields} for text in texts]},
+    )
+    assert response.status_code == 201, response.text
+    return [item["experience_id"] for item in response.json()["items"]]
