@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import sys
@@ -22,10 +23,10 @@ from scipy.stats import spearmanr
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from devtools.datasets import cached_embeddings, load_corpus, load_goemotions, load_isear  # noqa: E402
-from services.core.analyzer.labels import APPRAISAL_DIMENSIONS, EMOTION_FAMILIES, EMOTIONS, FAMILIES  # noqa: E402
-from services.core.analyzer.offline import OfflineAnalyzer  # noqa: E402
-from services.core.embedding import Embedder  # noqa: E402
+from devtools.datasets import cached_embeddings, load_corpus, load_goemotions, load_isear
+from services.core.analyzer.labels import APPRAISAL_DIMENSIONS, EMOTION_FAMILIES, EMOTIONS, FAMILIES
+from services.core.analyzer.offline import OfflineAnalyzer
+from services.core.embedding import Embedder
 
 APPRAISALS = tuple(APPRAISAL_DIMENSIONS)
 
@@ -41,11 +42,15 @@ def family_scores(probabilities: np.ndarray) -> np.ndarray:
 
 
 def emotion_matrix(analyses: list) -> np.ndarray:
-    return np.array([[a.structure.emotions[e] for e in EMOTIONS] for a in analyses], dtype=np.float32)
+    return np.array(
+        [[a.structure.emotions[e] for e in EMOTIONS] for a in analyses], dtype=np.float32
+    )
 
 
 def appraisal_matrix(analyses: list) -> np.ndarray:
-    return np.array([[a.structure.appraisal[d] for d in APPRAISALS] for a in analyses], dtype=np.float32)
+    return np.array(
+        [[a.structure.appraisal[d] for d in APPRAISALS] for a in analyses], dtype=np.float32
+    )
 
 
 def corpus_report(analyzer: OfflineAnalyzer, embedder: Embedder) -> dict:
@@ -79,7 +84,12 @@ def corpus_report(analyzer: OfflineAnalyzer, embedder: Embedder) -> dict:
             for j, d in enumerate(APPRAISALS)
         },
         "theme_accuracy": round(
-            float(np.mean([a.structure.theme.name == r.theme for a, r in zip(analyses, rows, strict=True)])), 3
+            float(
+                np.mean(
+                    [a.structure.theme.name == r.theme for a, r in zip(analyses, rows, strict=True)]
+                )
+            ),
+            3,
         ),
     }
 
@@ -106,7 +116,11 @@ def goemotions_report(analyzer: OfflineAnalyzer, embedder: Embedder) -> dict:
     best = max(thresholds, key=lambda t: macro_f1(predict(dev_probs, t), dev_gold))
     texts, gold = load_goemotions("test")
     probs = emotion_matrix(analyzer.analyze(cached_embeddings(texts, embedder)))
-    return {"n": len(texts), "threshold_from_dev": best, "macro_f1": round(macro_f1(predict(probs, best), gold), 3)}
+    return {
+        "n": len(texts),
+        "threshold_from_dev": best,
+        "macro_f1": round(macro_f1(predict(probs, best), gold), 3),
+    }
 
 
 def isear_report(analyzer: OfflineAnalyzer, embedder: Embedder) -> dict:
@@ -122,18 +136,35 @@ def isear_report(analyzer: OfflineAnalyzer, embedder: Embedder) -> dict:
         answers = np.array([r.answers[column] for r in rows], dtype=float)
         mask = answers > 0  # 0 = not answered
         rho = spearmanr(answers[mask], appraisal[mask, APPRAISALS.index(dimension)]).statistic
-        return {"isear": column, "ours": dimension, "spearman": round(float(rho), 3), "n": int(mask.sum())}
+        return {
+            "isear": column,
+            "ours": dimension,
+            "spearman": round(float(rho), 3),
+            "n": int(mask.sum()),
+        }
 
     cause = np.array([r.answers["CAUS"] for r in rows])
-    who = appraisal[:, [APPRAISALS.index(d) for d in ("self_responsibility", "other_responsibility", "circumstance_responsibility")]]
+    who = appraisal[
+        :,
+        [
+            APPRAISALS.index(d)
+            for d in ("self_responsibility", "other_responsibility", "circumstance_responsibility")
+        ],
+    ]
     cause_mask = cause > 0
-    cause_truth = np.select([cause == 1, (cause == 2) | (cause == 3), cause == 4], [0, 1, 2], default=-1)
+    cause_truth = np.select(
+        [cause == 1, (cause == 2) | (cause == 3), cause == 4], [0, 1, 2], default=-1
+    )
     cause_accuracy = float(np.mean(who[cause_mask].argmax(1) == cause_truth[cause_mask]))
     return {
         "n": len(rows),
-        "family_accuracy": round(float(np.mean([p == t for p, t in zip(predicted, truth, strict=True)])), 3),
+        "family_accuracy": round(
+            float(np.mean([p == t for p, t in zip(predicted, truth, strict=True)])), 3
+        ),
         "per_family_recall": {
-            f: round(confusion[(f, f)] / max(1, sum(v for (t, _), v in confusion.items() if t == f)), 3)
+            f: round(
+                confusion[(f, f)] / max(1, sum(v for (t, _), v in confusion.items() if t == f)), 3
+            )
             for f in FAMILIES
         },
         "appraisal_correlations": [
@@ -146,7 +177,9 @@ def isear_report(analyzer: OfflineAnalyzer, embedder: Embedder) -> dict:
             correlate("INTS", "intensity"),
         ],
         "cause_accuracy_self_other_circumstance": round(cause_accuracy, 3),
-        "cause_chance": round(float(max(np.bincount(cause_truth[cause_mask] + 1)[1:]) / cause_mask.sum()), 3),
+        "cause_chance": round(
+            float(max(np.bincount(cause_truth[cause_mask] + 1)[1:]) / cause_mask.sum()), 3
+        ),
     }
 
 
@@ -172,7 +205,9 @@ def speed_report(analyzer: OfflineAnalyzer, embedder: Embedder, runs: int) -> di
     return {
         "single_text_ms_p50_with_embedding": round(statistics.median(single_total), 2),
         "single_text_ms_p50_analyzer_only": round(statistics.median(single_analyzer), 3),
-        "batch32_texts_per_s_with_embedding": round(len(texts) / (embed_seconds + analyze_seconds), 1),
+        "batch32_texts_per_s_with_embedding": round(
+            len(texts) / (embed_seconds + analyze_seconds), 1
+        ),
         "batch32_texts_per_s_analyzer_only": round(len(texts) / analyze_seconds, 1),
         "analyzer_ms_per_text_in_batches": round(analyze_seconds / len(texts) * 1000, 4),
     }
@@ -187,7 +222,7 @@ def main() -> None:
     analyzer = OfflineAnalyzer()
     report = {
         "analyzer": analyzer.version,
-        "machine": f"{platform.machine()} {platform.processor() or ''} cores={__import__('os').cpu_count()}".strip(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "corpus_test": corpus_report(analyzer, embedder),
         "isear": isear_report(analyzer, embedder),
         "speed": speed_report(analyzer, embedder, args.speed_runs),

@@ -20,11 +20,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from devtools.datasets import cached_embeddings, load_isear  # noqa: E402
-from devtools.pools import make_trials  # noqa: E402
-from services.core.analyzer.offline import OfflineAnalyzer, default_vector_weights, emotion_vector  # noqa: E402
-from services.core.embedding import Embedder  # noqa: E402
-from services.retrieval.ranking import RankingConfig, rank  # noqa: E402
+from devtools.datasets import cached_embeddings, load_isear
+from devtools.pools import make_trials
+from services.core.analyzer.offline import OfflineAnalyzer, default_vector_weights, emotion_vector
+from services.core.embedding import Embedder
+from services.retrieval.ranking import RankingConfig, rank
 
 ORDINAL_COLUMNS = ("EXPC", "PLEA", "PLAN", "FAIR", "MORL", "SELF", "RELA", "INTS")
 
@@ -52,13 +52,26 @@ def main() -> None:
 
     def service_top3(target: int, pool: list[int]) -> list[int]:
         chosen = rank(
-            emotion[pool] @ emotion[target], emotion[pool], content[pool], content[target], 3, config
+            emotion[pool] @ emotion[target],
+            emotion[pool],
+            content[pool],
+            content[target],
+            3,
+            config,
         )
         return [pool[r.index] for r in chosen]
 
     results: dict[str, dict[str, list[float]]] = {"content_cosine": {}, "service": {}}
-    closeness: dict[str, list[float]] = {"service_top1": [], "content_top1": [], "random_member": []}
-    cause_agree: dict[str, list[bool]] = {"service_top1": [], "content_top1": [], "random_member": []}
+    closeness: dict[str, list[float]] = {
+        "service_top1": [],
+        "content_top1": [],
+        "random_member": [],
+    }
+    cause_agree: dict[str, list[bool]] = {
+        "service_top1": [],
+        "content_top1": [],
+        "random_member": [],
+    }
     for name in results:
         results[name] = {"top1": [], "p_at_3": []}
     for trial in trials:
@@ -99,8 +112,12 @@ def main() -> None:
         "isear_rows": len(rows),
         "chance_top1": round(3 / 21, 3),
         **summary,
-        "service_vs_content_top1_ratio": round(summary["service"]["top1"] / summary["content_cosine"]["top1"], 2),
-        "appraisal_answer_gap_mean_abs": {k: round(float(np.mean(v)), 3) for k, v in closeness.items()},
+        "service_vs_content_top1_ratio": round(
+            summary["service"]["top1"] / summary["content_cosine"]["top1"], 2
+        ),
+        "appraisal_answer_gap_mean_abs": {
+            k: round(float(np.mean(v)), 3) for k, v in closeness.items()
+        },
         "same_cause_rate": {k: round(float(np.mean(v)), 3) for k, v in cause_agree.items()},
         "analyzer": analyzer.version,
         "ranking": config.version,

@@ -62,8 +62,13 @@ def load_corpus(directory: Path = CORPUS_DIR) -> list[Narrative]:
                 r = json.loads(line)
                 rows.append(
                     Narrative(
-                        r["id"], r["text"], r["domain"], r["style"], r["emotions"],
-                        r["appraisal"], r["theme"],
+                        r["id"],
+                        r["text"],
+                        r["domain"],
+                        r["style"],
+                        r["emotions"],
+                        r["appraisal"],
+                        r["theme"],
                     )
                 )
     if not rows:
@@ -91,7 +96,18 @@ class IsearRow:
     answers: dict[str, int]
 
 
-ISEAR_APPRAISAL_COLUMNS = ("EXPC", "PLEA", "PLAN", "FAIR", "MORL", "CAUS", "COPING", "SELF", "RELA", "INTS")
+ISEAR_APPRAISAL_COLUMNS = (
+    "EXPC",
+    "PLEA",
+    "PLAN",
+    "FAIR",
+    "MORL",
+    "CAUS",
+    "COPING",
+    "SELF",
+    "RELA",
+    "INTS",
+)
 _SKIP = re.compile(r"^\s*(\[|no response|same as|none\b)", re.IGNORECASE)
 
 

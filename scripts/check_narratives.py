@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from services.core.analyzer.labels import APPRAISAL_DIMENSIONS, EMOTIONS, THEMES  # noqa: E402
+from services.core.analyzer.labels import APPRAISAL_DIMENSIONS, EMOTIONS, THEMES
 
 CORPUS_DIR = Path(__file__).resolve().parents[1] / "data" / "narratives"
 STYLES = {"plain", "indirect", "short", "long", "nonnative"}

@@ -15,6 +15,7 @@ import itertools
 import json
 import sys
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -24,22 +25,22 @@ from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from devtools.datasets import Narrative, cached_embeddings, load_corpus, load_goemotions  # noqa: E402
-from devtools.pools import make_trials, score_trials  # noqa: E402
-from services.core.analyzer.labels import (  # noqa: E402
+from devtools.datasets import Narrative, cached_embeddings, load_corpus, load_goemotions
+from devtools.pools import make_trials, score_trials
+from services.core.analyzer.labels import (
     APPRAISAL_DIMENSIONS,
     EMOTION_FAMILIES,
     EMOTIONS,
     FAMILIES,
     THEMES,
 )
-from services.core.analyzer.offline import (  # noqa: E402
+from services.core.analyzer.offline import (
     WEIGHTS_PATH,
     OfflineAnalyzer,
     VectorWeights,
     emotion_vector,
 )
-from services.core.embedding import Embedder  # noqa: E402
+from services.core.embedding import Embedder
 
 APPRAISALS = tuple(APPRAISAL_DIMENSIONS)
 THEME_NAMES = tuple(THEMES)
@@ -139,13 +140,20 @@ def family_of(emotion_probabilities: np.ndarray) -> str:
     return max(scores, key=lambda f: scores[f])
 
 
+def cosine_over(vectors: np.ndarray) -> Callable[[int, Sequence[int]], np.ndarray]:
+    """Similarity of a trial's target to each pool member (rows are unit vectors)."""
+    return lambda target, pool: vectors[list(pool)] @ vectors[target]
+
+
 def evaluate(
     path: Path, x: np.ndarray, rows: list[Narrative], weights_grid: list[VectorWeights], seed: int
 ) -> tuple[dict, VectorWeights]:
     analyzer = OfflineAnalyzer(path)
     analyses = analyzer.analyze(x)
     true_primary = [r.primary_emotion for r in rows]
-    pred_primary = [max(a.structure.emotions, key=a.structure.emotions.__getitem__) for a in analyses]
+    pred_primary = [
+        max(a.structure.emotions, key=a.structure.emotions.__getitem__) for a in analyses
+    ]
     true_family = [EMOTION_FAMILIES[e] for e in true_primary]
     pred_family = [
         family_of(np.array([a.structure.emotions[e] for e in EMOTIONS])) for a in analyses
@@ -174,11 +182,12 @@ def evaluate(
     trials = make_trials(true_family, [r.id for r in rows], trials=400, seed=seed)
     best_weights, best = weights_grid[0], {"top1": -1.0}
     for w in weights_grid:
-        vectors = np.stack([emotion_vector(a, w) for a in analyses])
-        result = score_trials(trials, true_family, lambda t, pool: vectors[list(pool)] @ vectors[t])
+        result = score_trials(
+            trials, true_family, cosine_over(np.stack([emotion_vector(a, w) for a in analyses]))
+        )
         if result["top1"] > best["top1"]:
             best_weights, best = w, result
-    content = score_trials(trials, true_family, lambda t, pool: x[list(pool)] @ x[t])
+    content = score_trials(trials, true_family, cosine_over(x))
     report = {
         "family_accuracy": round(family_accuracy, 3),
         "primary_emotion_macro_f1": round(float(np.mean(list(per_emotion_f1.values()))), 3),
@@ -221,15 +230,24 @@ def main() -> None:
 
     grid = [
         VectorWeights(e, a, t, lat)
-        for e, a, t, lat in itertools.product((0.5, 1.0), (0.0, 0.5, 1.0), (0.0, 0.5), (0.0, 0.5, 1.0))
+        for e, a, t, lat in itertools.product(
+            (0.5, 1.0), (0.0, 0.5, 1.0), (0.0, 0.5), (0.0, 0.5, 1.0)
+        )
     ]
     tmp = Path("/tmp/emosync-analyzer-candidate.safetensors")
     best_config, best_report, best_score = None, None, -1.0
     for hidden, go_weight in itertools.product((128, 256), go_weights):
         tr = idx["train"]
         model = train(
-            x_all[tr], y_e[tr], y_a[tr], y_t[tr], go_x, go_y,
-            hidden=hidden, go_weight=go_weight, seed=args.seed,
+            x_all[tr],
+            y_e[tr],
+            y_a[tr],
+            y_t[tr],
+            go_x,
+            go_y,
+            hidden=hidden,
+            go_weight=go_weight,
+            seed=args.seed,
         )
         export(model, tmp, {})
         dev_rows = [rows[i] for i in idx["dev"]]
@@ -247,8 +265,15 @@ def main() -> None:
 
     fit = np.concatenate([idx["train"], idx["dev"]])
     model = train(
-        x_all[fit], y_e[fit], y_a[fit], y_t[fit], go_x, go_y,
-        hidden=hidden, go_weight=go_weight, seed=args.seed,
+        x_all[fit],
+        y_e[fit],
+        y_a[fit],
+        y_t[fit],
+        go_x,
+        go_y,
+        hidden=hidden,
+        go_weight=go_weight,
+        seed=args.seed,
     )
     metadata = {
         "hidden": str(hidden),
@@ -264,7 +289,8 @@ def main() -> None:
     metrics_path = WEIGHTS_PATH.with_name("offline.metrics.json")
     metrics_path.write_text(json.dumps(test_report, indent=2) + "\n")
     print(json.dumps(test_report, indent=2))
-    print(f"wrote {WEIGHTS_PATH} ({WEIGHTS_PATH.stat().st_size / 1e6:.2f} MB) in {time.time() - started:.0f} s")
+    size_mb = WEIGHTS_PATH.stat().st_size / 1e6
+    print(f"wrote {WEIGHTS_PATH} ({size_mb:.2f} MB) in {time.time() - started:.0f} s")
 
 
 if __name__ == "__main__":

@@ -24,17 +24,21 @@ from services.retrieval.service import RetrievalService
 
 def create_app(settings: Settings | None = None, analysis: TextAnalysis | None = None) -> FastAPI:
     """``analysis`` lets a caller share already-loaded models (tests run several servers)."""
-    settings = settings or get_settings()
+    config = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        models = analysis or await asyncio.to_thread(TextAnalysis.from_settings, settings)
-        runtime = await start_profile(settings, models)
+        models = analysis
+        if models is None:
+            models = await asyncio.to_thread(TextAnalysis.from_settings, config)
+        runtime = await start_profile(config, models)
         profiles = InProcessProfileClient(runtime.service)
         retrieval = RetrievalService(models, profiles)
         app.state.profile_service = runtime.service
         app.state.retrieval_service = retrieval
-        app.state.generator_service = GeneratorService(profiles, InProcessRetrievalClient(retrieval))
+        app.state.generator_service = GeneratorService(
+            profiles, InProcessRetrievalClient(retrieval)
+        )
         add_readiness_check(app, lambda: run_in_threadpool(runtime.store.ping))
         app.state.ready = True
         try:
@@ -48,7 +52,7 @@ def create_app(settings: Settings | None = None, analysis: TextAnalysis | None =
     return create_service_app(
         title="EmoSync",
         service="all-in-one",
-        settings=settings,
+        settings=config,
         routers=[profile_router, retrieval_router, generator_router],
         lifespan=lifespan,
         description=(

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-from enum import Enum
-from typing import Annotated
+from collections.abc import Callable
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from services.core.settings import Settings
 
 app = typer.Typer(help="EmoSync: personalized emotional analogies.", no_args_is_help=True)
 
 
-class ServiceName(str, Enum):
+class ServiceName(StrEnum):
     all = "all"
     profile = "profile"
     retrieval = "retrieval"
@@ -28,7 +34,9 @@ DEFAULT_PORTS = {
 
 @app.command()
 def serve(
-    service: Annotated[ServiceName, typer.Argument(help="Which service; default all-in-one.")] = ServiceName.all,
+    service: Annotated[
+        ServiceName, typer.Argument(help="Which service; default all-in-one.")
+    ] = ServiceName.all,
     host: Annotated[str | None, typer.Option(help="Bind address (default EMOSYNC_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default per service).")] = None,
 ) -> None:
@@ -42,18 +50,47 @@ def serve(
     bind_host = host or settings.host
     settings.check_bind_address(bind_host)
     configure_logging(settings.log_level)
-    if service is ServiceName.all:
-        from services.allinone import create_app
-    elif service is ServiceName.profile:
-        from services.profile.app import create_app
-    elif service is ServiceName.retrieval:
-        from services.retrieval.app import create_app
-    else:
-        from services.generator.app import create_app
     bind_port = port or (settings.port if service is ServiceName.all else DEFAULT_PORTS[service])
     uvicorn.run(
-        create_app(settings), host=bind_host, port=bind_port, log_config=None, access_log=False
+        _app_factory(service)(settings),
+        host=bind_host,
+        port=bind_port,
+        log_config=None,
+        access_log=False,
     )
+
+
+def _app_factory(service: ServiceName) -> Callable[[Settings], FastAPI]:
+    # Imported on demand: each service loads only what it runs.
+    if service is ServiceName.all:
+        from services.allinone import create_app as all_in_one
+
+        return all_in_one
+    if service is ServiceName.profile:
+        from services.profile.app import create_app as profile
+
+        return profile
+    if service is ServiceName.retrieval:
+        from services.retrieval.app import create_app as retrieval
+
+        return retrieval
+    from services.generator.app import create_app as generator
+
+    return generator
+
+
+@app.command()
+def migrate() -> None:
+    """Recompute every stored experience's vectors with the current models (services stopped)."""
+    from services.core.analysis import TextAnalysis
+    from services.core.settings import get_settings
+    from services.profile.migration import migrate as run_migration
+
+    settings = get_settings()
+    analysis = TextAnalysis.from_settings(settings)
+    count = run_migration(settings, analysis)
+    analysis.embedder.close()
+    typer.echo(f"re-analyzed {count} experiences" if count else "the store is already current")
 
 
 @app.command()

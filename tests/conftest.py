@@ -31,7 +31,9 @@ class LiveServer:
     def __init__(self, app: FastAPI) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_config=None, lifespan="on")
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_config=None, lifespan="on"
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -62,7 +64,9 @@ def analysis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TextAnalysis]
 
 
 @pytest.fixture(scope="session")
-def open_server(tmp_path_factory: pytest.TempPathFactory, analysis: TextAnalysis) -> Iterator[LiveServer]:
+def open_server(
+    tmp_path_factory: pytest.TempPathFactory, analysis: TextAnalysis
+) -> Iterator[LiveServer]:
     """The embedded all-in-one server with no keys (open, loopback only)."""
     from services.allinone import create_app
 
@@ -72,7 +76,9 @@ def open_server(tmp_path_factory: pytest.TempPathFactory, analysis: TextAnalysis
 
 
 @pytest.fixture(scope="session")
-def auth_server(tmp_path_factory: pytest.TempPathFactory, analysis: TextAnalysis) -> Iterator[LiveServer]:
+def auth_server(
+    tmp_path_factory: pytest.TempPathFactory, analysis: TextAnalysis
+) -> Iterator[LiveServer]:
     """The all-in-one server with a service key configured."""
     from services.allinone import create_app
 
@@ -101,7 +107,9 @@ def create_user(http: httpx.Client, **fields: object) -> str:
     return str(response.json()["user_id"])
 
 
-def add_experiences(http: httpx.Client, user_id: str, texts: list[str], **fields: object) -> list[str]:
+def add_experiences(
+    http: httpx.Client, user_id: str, texts: list[str], **fields: object
+) -> list[str]:
     response = http.post(
         f"/v1/users/{user_id}/experiences:batch",
         json={"items": [{"text": text, **fields} for text in texts]},

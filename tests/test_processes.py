@@ -67,7 +67,9 @@ def test_three_services_over_real_http(tmp_path: Path) -> None:
         running(["retrieval"], env, ports["retrieval"]) as (retrieval, _),
         running(["generator"], env, ports["generator"]) as (generator, _),
     ):
-        user = httpx.post(f"{profile}/v1/users", json={"display_name": "Split"}, headers=auth).json()
+        user = httpx.post(
+            f"{profile}/v1/users", json={"display_name": "Split"}, headers=auth
+        ).json()
         user_id = user["user_id"]
         batch = {
             "items": [
@@ -76,14 +78,18 @@ def test_three_services_over_real_http(tmp_path: Path) -> None:
                 {"text": "My diary was read aloud by my brother.", "sensitive": True},
             ]
         }
-        added = httpx.post(f"{profile}/v1/users/{user_id}/experiences:batch", json=batch, headers=auth, timeout=60)
+        added = httpx.post(
+            f"{profile}/v1/users/{user_id}/experiences:batch", json=batch, headers=auth, timeout=60
+        )
         assert added.status_code == 201
         sensitive_id = added.json()["items"][2]["experience_id"]
 
         target = {"text": "My colleagues went to lunch together and didn't invite me."}
         found = httpx.post(
-            f"{retrieval}/v1/retrieve", json={"user_id": user_id, "target": target, "k": 3},
-            headers={**auth, "X-Request-ID": "split-flow-1"}, timeout=60,
+            f"{retrieval}/v1/retrieve",
+            json={"user_id": user_id, "target": target, "k": 3},
+            headers={**auth, "X-Request-ID": "split-flow-1"},
+            timeout=60,
         )
         assert found.status_code == 200, found.text
         assert found.headers["x-request-id"] == "split-flow-1"
@@ -94,7 +100,8 @@ def test_three_services_over_real_http(tmp_path: Path) -> None:
         created = httpx.post(
             f"{generator}/v1/analogies",
             json={"user_id": user_id, "target": {**target, "who": "my colleague Ana"}},
-            headers=as_user, timeout=60,
+            headers=as_user,
+            timeout=60,
         )
         assert created.status_code == 201, created.text
         analogy = created.json()
@@ -102,10 +109,14 @@ def test_three_services_over_real_http(tmp_path: Path) -> None:
         again = httpx.get(f"{generator}/v1/analogies/{analogy['analogy_id']}", headers=as_user)
         assert again.json() == analogy
 
-        other = httpx.post(f"{profile}/v1/users", json={"display_name": "Other"}, headers=auth).json()
+        other = httpx.post(
+            f"{profile}/v1/users", json={"display_name": "Other"}, headers=auth
+        ).json()
         foreign = httpx.post(
             f"{retrieval}/v1/retrieve",
-            json={"user_id": other["user_id"], "target": target}, headers=as_user, timeout=60,
+            json={"user_id": other["user_id"], "target": target},
+            headers=as_user,
+            timeout=60,
         )
         assert foreign.status_code == 404
 
@@ -115,7 +126,9 @@ def test_embedded_server_keeps_data_across_a_hard_kill(tmp_path: Path) -> None:
     with running([], env, free_port()) as (url, process):
         user_id = httpx.post(f"{url}/v1/users", json={"display_name": "Durable"}).json()["user_id"]
         created = httpx.post(
-            f"{url}/v1/users/{user_id}/experiences", json={"text": "I moved to Lyon alone at 19."}, timeout=60
+            f"{url}/v1/users/{user_id}/experiences",
+            json={"text": "I moved to Lyon alone at 19."},
+            timeout=60,
         )
         experience_id = created.json()["experience_id"]
         # SIGKILL: no shutdown hook runs, so only the write-ahead log keeps the data.
@@ -129,7 +142,9 @@ def test_non_loopback_host_without_keys_refuses_to_start(tmp_path: Path) -> None
     result = subprocess.run(
         [*EMOSYNC, "--host", "0.0.0.0", "--port", str(free_port())],
         env={**os.environ, "EMOSYNC_DATA_DIR": str(tmp_path), "EMOSYNC_API_KEYS": ""},
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode != 0
     assert "EMOSYNC_API_KEYS" in result.stderr

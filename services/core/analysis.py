@@ -132,7 +132,9 @@ class TextAnalysis:
             update={"emotions": new_emotions, "appraisal": new_appraisal}
         )
         analysis = replace(analyzed.analysis, structure=new_structure)
-        return AnalyzedText(analyzed.content_vector, analysis, emotion_vector(analysis, self.weights))
+        return AnalyzedText(
+            analyzed.content_vector, analysis, emotion_vector(analysis, self.weights)
+        )
 
 
 def _pick(value: float | None, default: float) -> float:

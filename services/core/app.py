@@ -19,7 +19,10 @@ ReadinessCheck = Callable[[], Awaitable[None]]
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    code: {"description": description, "content": {"application/json": {"example": error_body(code, description)}}}
+    code: {
+        "description": description,
+        "content": {"application/json": {"example": error_body(code, description)}},
+    }
     for code, description in (
         (401, "Missing or invalid credential"),
         (404, "Unknown id, or an id of another user"),
@@ -91,4 +94,3 @@ def _operations_router() -> APIRouter:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return router
-

@@ -5,6 +5,7 @@ Foreign user ids answer 404, not 403, so that a token cannot probe which users e
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import os
 import secrets
@@ -113,10 +114,8 @@ def _load_or_create_secret(settings: Settings) -> bytes:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(secrets.token_urlsafe(48).encode())
-        try:
+        with contextlib.suppress(FileExistsError):
             os.link(tmp, path)
-        except FileExistsError:
-            pass
     finally:
         os.unlink(tmp)
     return path.read_bytes().strip()

@@ -68,7 +68,9 @@ class StoreUnavailableError(APIError):
         )
 
 
-def error_body(status_code: int, message: str, code: str | None = None, details: Any = None) -> dict:
+def error_body(
+    status_code: int, message: str, code: str | None = None, details: Any = None
+) -> dict:
     return {
         "error": {
             "code": code or _STATUS_CODES.get(status_code, "error"),

@@ -20,9 +20,7 @@ class ServiceHttpClient:
         self.name = name
         self._client = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout)
 
-    async def request(
-        self, method: str, path: str, principal: Principal, json: Any = None
-    ) -> Any:
+    async def request(self, method: str, path: str, principal: Principal, json: Any = None) -> Any:
         headers = {REQUEST_ID_HEADER: request_id_var.get()}
         if principal.credential:
             headers["Authorization"] = f"Bearer {principal.credential}"
@@ -56,5 +54,7 @@ def _error_from(response: httpx.Response, service: str) -> APIError:
         headers = {"Retry-After": response.headers.get("Retry-After", "5")}
         return APIError(503, message, code=code, details=details, headers=headers)
     if response.status_code >= 500:
-        return APIError(502, f"the {service} service failed", details={"status": response.status_code})
+        return APIError(
+            502, f"the {service} service failed", details={"status": response.status_code}
+        )
     return APIError(response.status_code, message, code=code, details=details)

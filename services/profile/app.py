@@ -51,12 +51,12 @@ async def start_profile(settings: Settings, analysis: TextAnalysis) -> ProfileRu
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or get_settings()
+    config = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        analysis = await asyncio.to_thread(TextAnalysis.from_settings, settings)
-        runtime = await start_profile(settings, analysis)
+        analysis = await asyncio.to_thread(TextAnalysis.from_settings, config)
+        runtime = await start_profile(config, analysis)
         app.state.profile_service = runtime.service
         add_readiness_check(app, lambda: run_in_threadpool(runtime.store.ping))
         app.state.ready = True
@@ -70,7 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return create_service_app(
         title="EmoSync profile service",
         service="profile",
-        settings=settings,
+        settings=config,
         routers=[router],
         lifespan=lifespan,
         description="Users, their narrated experiences with emotional structure, and search.",

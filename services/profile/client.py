@@ -66,7 +66,9 @@ class HttpProfileClient:
         self._http = ServiceHttpClient(base_url, timeout, "profile")
 
     async def get_user(self, principal: Principal, user_id: str) -> User:
-        return User.model_validate(await self._http.request("GET", f"/v1/users/{user_id}", principal))
+        return User.model_validate(
+            await self._http.request("GET", f"/v1/users/{user_id}", principal)
+        )
 
     async def search(
         self, principal: Principal, user_id: str, request: SearchRequest
@@ -82,7 +84,9 @@ class HttpProfileClient:
     async def save_analogy(
         self, principal: Principal, user_id: str, content: dict[str, Any]
     ) -> AnalogyRecord:
-        data = await self._http.request("POST", f"/v1/users/{user_id}/analogies", principal, content)
+        data = await self._http.request(
+            "POST", f"/v1/users/{user_id}/analogies", principal, content
+        )
         return AnalogyRecord.model_validate(data)
 
     async def get_analogy(

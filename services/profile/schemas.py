@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from services.core.analyzer.structure import EmotionalStructure
 
@@ -22,7 +29,7 @@ ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 _LOCALE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
 
 
-class SchwartzValue(str, Enum):
+class SchwartzValue(StrEnum):
     self_direction = "self_direction"
     stimulation = "stimulation"
     hedonism = "hedonism"
@@ -73,7 +80,10 @@ def score_tipi(answers: list[int]) -> Personality:
 
 class _UserFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    display_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = None
+    display_name: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+        | None
+    ) = None
     locale: str | None = Field(default=None, max_length=35, examples=["en", "pt-BR"])
     background: str | None = Field(default=None, max_length=2000)
     personality: Personality | None = None
@@ -105,7 +115,9 @@ class _UserFields(BaseModel):
 
 
 class UserCreate(_UserFields):
-    display_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    display_name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
+    ]
     locale: str = Field(default="en", max_length=35)
 
 
@@ -130,7 +142,9 @@ class TokenOut(BaseModel):
     expires_at: datetime
 
 
-ExperienceText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+ExperienceText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)
+]
 
 
 class _ExperienceFields(BaseModel):
@@ -178,7 +192,9 @@ class Experience(BaseModel):
 
 class ExperienceList(BaseModel):
     items: list[Experience]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null at the end.")
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )
 
 
 class ExperienceItems(BaseModel):

@@ -70,7 +70,9 @@ class ProfileService:
 
     # -- experiences -----------------------------------------------------------------
 
-    async def add_experiences(self, user_id: str, items: list[ExperienceCreate]) -> list[Experience]:
+    async def add_experiences(
+        self, user_id: str, items: list[ExperienceCreate]
+    ) -> list[Experience]:
         """Analyze everything first, then write the batch in one upsert: all or nothing."""
         await self.get_user(user_id)
         existing = await self.repository.count_experiences(user_id)
@@ -84,7 +86,7 @@ class ProfileService:
         analyzed = await self.analysis.analyze([item.text for item in items])
         stamp = now()
         points = [
-            _experience_point(new_id(), item.model_dump(mode="json"), result, stamp, stamp)
+            experience_point(new_id(), item.model_dump(mode="json"), result, stamp, stamp)
             for item, result in zip(items, analyzed, strict=True)
         ]
         await self.repository.save_experiences(user_id, points)
@@ -98,7 +100,9 @@ class ProfileService:
             raise NotFoundError("experience")
         return _experience(point)
 
-    async def list_experiences(self, user_id: str, limit: int, cursor: str | None) -> ExperienceList:
+    async def list_experiences(
+        self, user_id: str, limit: int, cursor: str | None
+    ) -> ExperienceList:
         await self.get_user(user_id)
         if cursor is not None and not valid_id(cursor):
             raise APIError(422, "invalid cursor")
@@ -118,7 +122,7 @@ class ProfileService:
         fields = {**_fields_of(point.payload), **changes}
         if "text" in changes and changes["text"] != point.payload["text"]:
             [result] = await self.analysis.analyze([changes["text"]])
-            updated = _experience_point(
+            updated = experience_point(
                 experience_id, fields, result, point.payload["created_at"], now()
             )
         else:
@@ -198,7 +202,7 @@ def _fields_of(payload: dict[str, Any]) -> dict[str, Any]:
     return {key: payload.get(key) for key in _EXPERIENCE_FIELDS}
 
 
-def _experience_point(
+def experience_point(
     experience_id: str, fields: dict[str, Any], result: AnalyzedText, created: str, updated: str
 ) -> StoredPoint:
     payload = {

@@ -17,15 +17,15 @@ from services.retrieval.service import RetrievalService
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or get_settings()
-    if not settings.profile_url:
+    config = settings or get_settings()
+    if not config.profile_url:
         raise RuntimeError("the retrieval service needs EMOSYNC_PROFILE_URL (the profile service)")
-    profile_url = settings.profile_url
+    profile_url = config.profile_url
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        analysis = await asyncio.to_thread(TextAnalysis.from_settings, settings)
-        profiles = HttpProfileClient(profile_url, settings.service_timeout_seconds)
+        analysis = await asyncio.to_thread(TextAnalysis.from_settings, config)
+        profiles = HttpProfileClient(profile_url, config.service_timeout_seconds)
         app.state.retrieval_service = RetrievalService(analysis, profiles)
         app.state.ready = True
         try:
@@ -38,7 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return create_service_app(
         title="EmoSync retrieval service",
         service="retrieval",
-        settings=settings,
+        settings=config,
         routers=[router],
         lifespan=lifespan,
         description="Emotional-structure analysis and retrieval of a user's matching memories.",

@@ -11,7 +11,9 @@ from services.retrieval.service import RetrievalService
 
 
 class RetrievalClient(Protocol):
-    async def retrieve(self, principal: Principal, request: RetrieveRequest) -> RetrieveResponse: ...
+    async def retrieve(
+        self, principal: Principal, request: RetrieveRequest
+    ) -> RetrieveResponse: ...
 
     async def aclose(self) -> None: ...
 

@@ -42,7 +42,9 @@ def rank(
         return []
     content_similarity = content_vectors @ target_content
     relevance = emotion_similarity + config.content_weight * content_similarity
-    redundancy = np.maximum(emotion_vectors @ emotion_vectors.T, content_vectors @ content_vectors.T)
+    redundancy = np.maximum(
+        emotion_vectors @ emotion_vectors.T, content_vectors @ content_vectors.T
+    )
     selected: list[int] = []
     remaining = list(range(len(relevance)))
     while remaining and len(selected) < k:

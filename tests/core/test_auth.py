@@ -15,7 +15,9 @@ from tests.conftest import SERVICE_KEY, LiveServer, add_experiences, create_user
 
 
 def _as(token: str, server: LiveServer) -> httpx.Client:
-    return httpx.Client(base_url=server.url, timeout=60, headers={"Authorization": f"Bearer {token}"})
+    return httpx.Client(
+        base_url=server.url, timeout=60, headers={"Authorization": f"Bearer {token}"}
+    )
 
 
 def test_requests_without_or_with_bad_credentials_are_401(auth_server: LiveServer) -> None:
@@ -29,7 +31,9 @@ def test_requests_without_or_with_bad_credentials_are_401(auth_server: LiveServe
             assert bad.post("/v1/users", json={"display_name": "x"}).status_code == 401
 
 
-def test_user_tokens_reach_only_their_user(service_client: httpx.Client, auth_server: LiveServer) -> None:
+def test_user_tokens_reach_only_their_user(
+    service_client: httpx.Client, auth_server: LiveServer
+) -> None:
     alice, bob = create_user(service_client), create_user(service_client)
     [bobs_memory] = add_experiences(service_client, bob, ["I got lost in the mountains."])
     issued = service_client.post(f"/v1/users/{alice}/tokens")
@@ -38,7 +42,10 @@ def test_user_tokens_reach_only_their_user(service_client: httpx.Client, auth_se
 
     with _as(token, auth_server) as as_alice:
         assert as_alice.get(f"/v1/users/{alice}").status_code == 200
-        assert as_alice.post(f"/v1/users/{alice}/experiences", json={"text": "Mine."}).status_code == 201
+        assert (
+            as_alice.post(f"/v1/users/{alice}/experiences", json={"text": "Mine."}).status_code
+            == 201
+        )
         # Another user's data looks exactly like a missing user.
         assert as_alice.get(f"/v1/users/{bob}").status_code == 404
         assert as_alice.get(f"/v1/users/{bob}/experiences/{bobs_memory}").status_code == 404
@@ -56,7 +63,11 @@ def test_sensitive_memories_need_the_users_own_token(
 ) -> None:
     user_id = create_user(service_client)
     add_experiences(service_client, user_id, ["My divorce papers arrived."], sensitive=True)
-    body = {"user_id": user_id, "target": {"text": "Her marriage ended."}, "include_sensitive": True}
+    body = {
+        "user_id": user_id,
+        "target": {"text": "Her marriage ended."},
+        "include_sensitive": True,
+    }
     assert service_client.post("/v1/retrieve", json=body).status_code == 403
     token = service_client.post(f"/v1/users/{user_id}/tokens").json()["token"]
     with _as(token, auth_server) as as_user:

@@ -33,7 +33,10 @@ def test_metrics_use_route_templates(client: httpx.Client) -> None:
 
 
 def test_request_id_is_echoed_or_created(client: httpx.Client) -> None:
-    assert client.get("/healthz", headers={"X-Request-ID": "abc-123"}).headers["x-request-id"] == "abc-123"
+    assert (
+        client.get("/healthz", headers={"X-Request-ID": "abc-123"}).headers["x-request-id"]
+        == "abc-123"
+    )
     assert len(client.get("/healthz").headers["x-request-id"]) == 32
 
 

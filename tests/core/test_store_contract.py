@@ -73,7 +73,9 @@ def test_retrieve_scroll_count_delete(store: VectorStore) -> None:
     other = _point("u2", [1, 0, 0, 0], [1, 0, 0])
     store.upsert("experiences", [*points, other])
 
-    assert [p.id for p in store.retrieve("experiences", [points[1].id, str(uuid.uuid4())])] == [points[1].id]
+    assert [p.id for p in store.retrieve("experiences", [points[1].id, str(uuid.uuid4())])] == [
+        points[1].id
+    ]
     assert store.count("experiences", Conditions({"user_id": "u1"})) == 5
 
     seen: list[str] = []

@@ -71,7 +71,10 @@ def test_invalid_experiences_are_422(client: httpx.Client, body: dict) -> None:
 def test_batch_limit(client: httpx.Client) -> None:
     user_id = create_user(client)
     items = [{"text": "short"}] * 257
-    assert client.post(f"/v1/users/{user_id}/experiences:batch", json={"items": items}).status_code == 422
+    assert (
+        client.post(f"/v1/users/{user_id}/experiences:batch", json={"items": items}).status_code
+        == 422
+    )
 
 
 def test_cursor_pagination_covers_everything_once(client: httpx.Client) -> None:
@@ -99,7 +102,9 @@ def test_patch_text_recomputes_structure_and_other_fields_keep_it(client: httpx.
     retitled = client.patch(url, json={"title": "Chess", "sensitive": True}).json()
     assert retitled["structure"] == before["structure"] and retitled["sensitive"] is True
 
-    rewritten = client.patch(url, json={"text": "My father was taken to hospital and died that night."}).json()
+    rewritten = client.patch(
+        url, json={"text": "My father was taken to hospital and died that night."}
+    ).json()
     assert rewritten["structure"] != before["structure"]
     assert rewritten["title"] == "Chess" and rewritten["created_at"] == before["created_at"]
 
@@ -153,7 +158,9 @@ def test_large_bodies_are_413(client: httpx.Client) -> None:
     assert response.json()["error"]["code"] == "payload_too_large"
 
 
-def test_search_endpoint_is_filtered_to_the_user(client: httpx.Client, open_server: LiveServer) -> None:
+def test_search_endpoint_is_filtered_to_the_user(
+    client: httpx.Client, open_server: LiveServer
+) -> None:
     owner, other = create_user(client), create_user(client)
     mine = add_experiences(client, owner, ["I failed my driving test twice."])
     add_experiences(client, other, ["I failed my driving test twice."])

@@ -48,12 +48,16 @@ APPRAISAL_DIMENSIONS: dict[str, str] = {
     "unexpectedness": "How sudden or unexpected it was.",
     "self_responsibility": "How much the person themself caused it.",
     "other_responsibility": "How much another person (or people) caused it.",
-    "circumstance_responsibility": "How much chance, nature, illness or impersonal circumstances caused it.",
+    "circumstance_responsibility": (
+        "How much chance, nature, illness or impersonal circumstances caused it."
+    ),
     "unfairness": "How unjust or undeserved it was.",
     "controllability": "How much the person could still act on it or cope (coping potential).",
     "norm_violation": "How much it broke a moral rule or social norm (by anyone).",
     "self_esteem_threat": "How much it lowered the person's view of themself or their standing.",
-    "social_exclusion": "How much the person was shut out, rejected or left alone (belonging threatened).",
+    "social_exclusion": (
+        "How much the person was shut out, rejected or left alone (belonging threatened)."
+    ),
     "irrevocable_loss": "How much something or someone valued was lost for good.",
     "future_threat": "How much danger or uncertainty lay ahead.",
     "intensity": "How strongly it was felt.",

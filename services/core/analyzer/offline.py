@@ -94,9 +94,11 @@ class OfflineAnalyzer:
         emotions = _softmax(hidden @ self._we + self._be)
         appraisal = 1.0 / (1.0 + np.exp(-(hidden @ self._wa + self._ba)))
         themes = _softmax(hidden @ self._wt + self._bt)
-        valence = np.clip(0.5 * (emotions @ _VALENCE) + 0.5 * (2 * appraisal[:, 0] - 1), -1, 1)
-        intensity = appraisal[:, _APPRAISAL_NAMES.index("intensity")]
-        arousal = np.clip(0.5 * (emotions @ _AROUSAL) + 0.5 * intensity, 0, 1)
+        valence, arousal = valence_arousal(
+            emotions,
+            appraisal[:, _APPRAISAL_NAMES.index("pleasantness")],
+            appraisal[:, _APPRAISAL_NAMES.index("intensity")],
+        )
         info = AnalyzerInfo(name=self.name, version=self.version)
         results = []
         for i in range(x.shape[0]):
@@ -114,6 +116,16 @@ class OfflineAnalyzer:
             results.append(Analysis(structure, themes[i], hidden[i]))
         ANALYZER_LATENCY.labels(self.name).observe(time.perf_counter() - started)
         return results
+
+
+def valence_arousal(
+    emotions: np.ndarray, pleasantness: np.ndarray, intensity: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Hand-set summary: half the emotions' circumplex position, half the appraisal
+    (pleasantness for valence, intensity for arousal). Rows of ``emotions`` sum to 1."""
+    valence = np.clip(0.5 * (emotions @ _VALENCE) + 0.5 * (2 * pleasantness - 1), -1, 1)
+    arousal = np.clip(0.5 * (emotions @ _AROUSAL) + 0.5 * intensity, 0, 1)
+    return valence, arousal
 
 
 def default_vector_weights(analyzer: OfflineAnalyzer) -> VectorWeights:

@@ -44,7 +44,9 @@ assert set(EMOTION_VALENCE_AROUSAL) == set(EMOTIONS)
 
 class AnalyzerInfo(BaseModel):
     name: str = Field(description="Which analyzer produced the structure: offline or llm.")
-    version: str = Field(description="Analyzer version; stored vectors are only comparable within one.")
+    version: str = Field(
+        description="Analyzer version; stored vectors are only comparable within one."
+    )
     fallback: bool = Field(
         default=False, description="True when the LLM analyzer failed and the offline one answered."
     )

@@ -68,6 +68,9 @@ def point_from_record(record: Any, score: float | None = None) -> StoredPoint:
     )
 
 
+_SCHEMA_SPEC = CollectionSpec(SCHEMA_COLLECTION, {PLACEHOLDER_VECTOR: 1}, (), None)
+
+
 class StoreSchemaError(RuntimeError):
     """The data on disk was written with other vector sizes or another analyzer version."""
 
@@ -84,20 +87,12 @@ class VectorStore(ABC):
 
         ``schema`` records what the stored vectors mean (model, analyzer version, sizes).
         """
-        meta = CollectionSpec(SCHEMA_COLLECTION, {PLACEHOLDER_VECTOR: 1}, (), None)
-        self._timed("open", lambda: self._ensure(meta))
-        self._timed("open", lambda: self._ensure(spec))
-        record_id = schema_point_id(spec.name)
-        found = self.retrieve(SCHEMA_COLLECTION, [record_id])
-        expected = {"collection": spec.name, "vectors": spec.vectors, **schema}
-        if not found:
-            self.upsert(
-                SCHEMA_COLLECTION,
-                [StoredPoint(record_id, expected, {PLACEHOLDER_VECTOR: [1.0]})],
-            )
-            return
-        stored = found[0].payload
-        if stored != expected:
+        self.ensure_collection(spec)
+        expected = self.schema_record(spec, schema)
+        stored = self.stored_schema(spec.name)
+        if stored is None:
+            self.write_schema(spec, schema)
+        elif stored != expected:
             differences = {
                 key: {"stored": stored.get(key), "expected": expected.get(key)}
                 for key in sorted(set(stored) | set(expected))
@@ -108,13 +103,32 @@ class VectorStore(ABC):
                 "run `emosync migrate` to recompute its vectors with the current models"
             )
 
+    def ensure_collection(self, spec: CollectionSpec) -> None:
+        """Open the collection, creating it if it does not exist (no schema check)."""
+        self._timed("open", lambda: self._ensure(spec))
+
+    def stored_schema(self, collection: str) -> dict[str, Any] | None:
+        self.ensure_collection(_SCHEMA_SPEC)
+        found = self.retrieve(SCHEMA_COLLECTION, [schema_point_id(collection)])
+        return found[0].payload if found else None
+
     def write_schema(self, spec: CollectionSpec, schema: dict[str, Any]) -> None:
-        """Record that the collection now holds vectors of ``schema`` (after a migration)."""
-        expected = {"collection": spec.name, "vectors": spec.vectors, **schema}
-        self.upsert(
-            SCHEMA_COLLECTION,
-            [StoredPoint(schema_point_id(spec.name), expected, {PLACEHOLDER_VECTOR: [1.0]})],
+        """Record what the collection's vectors now mean (at creation, after a migration)."""
+        point = StoredPoint(
+            schema_point_id(spec.name),
+            self.schema_record(spec, schema),
+            {PLACEHOLDER_VECTOR: [1.0]},
         )
+        self.upsert(SCHEMA_COLLECTION, [point])
+
+    def recreate_collection(self, spec: CollectionSpec) -> None:
+        """Drop every point of the collection and create it anew (used by migrations)."""
+        self._timed("recreate", lambda: self._drop(spec.name))
+        self._timed("recreate", lambda: self._ensure(spec))
+
+    @staticmethod
+    def schema_record(spec: CollectionSpec, schema: dict[str, Any]) -> dict[str, Any]:
+        return {"collection": spec.name, "vectors": spec.vectors, **schema}
 
     # -- operations, each timed and counted -------------------------------------------
 
@@ -184,6 +198,9 @@ class VectorStore(ABC):
 
     @abstractmethod
     def _ensure(self, spec: CollectionSpec) -> None: ...
+
+    @abstractmethod
+    def _drop(self, collection: str) -> None: ...
 
     @abstractmethod
     def _upsert(self, collection: str, points: Sequence[StoredPoint]) -> None: ...

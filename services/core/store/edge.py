@@ -6,6 +6,7 @@ profile service opens the store.
 
 from __future__ import annotations
 
+import shutil
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -59,10 +60,17 @@ class EdgeStore(VectorStore):
                     )
             self._shards[spec.name] = shard
 
+    def _drop(self, collection: str) -> None:
+        with self._lock:
+            shard = self._shards.pop(collection, None)
+            if shard is not None:
+                shard.close()
+            shutil.rmtree(self.root / collection, ignore_errors=True)
+
     def _upsert(self, collection: str, points: Sequence[StoredPoint]) -> None:
         self._shard(collection).update(
             qe.UpdateOperation.upsert_points(
-                [qe.Point(p.id, p.vectors or {}, p.payload) for p in points]
+                [qe.Point(p.id, _vectors(p), p.payload) for p in points]
             )
         )
 
@@ -79,9 +87,9 @@ class EdgeStore(VectorStore):
         self._shard(collection).update(qe.UpdateOperation.delete_points(list(ids)))
 
     def _delete_where(self, collection: str, conditions: Conditions) -> None:
-        self._shard(collection).update(
-            qe.UpdateOperation.delete_points_by_filter(_filter(conditions))
-        )
+        selection = _filter(conditions)
+        assert selection is not None  # guarded by VectorStore.delete_where
+        self._shard(collection).update(qe.UpdateOperation.delete_points_by_filter(selection))
 
     def _query(
         self,
@@ -109,7 +117,9 @@ class EdgeStore(VectorStore):
                 limit=limit, offset=offset, filter=_filter(conditions), with_payload=True
             )
         )
-        return [point_from_record(r) for r in records], None if next_offset is None else str(next_offset)
+        return [point_from_record(r) for r in records], None if next_offset is None else str(
+            next_offset
+        )
 
     def _count(self, collection: str, conditions: Conditions) -> int:
         return self._shard(collection).count(
@@ -147,3 +157,6 @@ def _filter(conditions: Conditions) -> qe.Filter | None:
         return None
     return qe.Filter(must=must or None, must_not=must_not or None)
 
+
+def _vectors(point: StoredPoint) -> Any:
+    return dict(point.vectors or {})

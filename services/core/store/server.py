@@ -67,9 +67,7 @@ class ServerStore(VectorStore):
                 replication_factor=self.replication_factor,
                 # Each user's points are searched on their own; with is_tenant below Qdrant
                 # builds per-tenant graphs instead of one global one.
-                hnsw_config=models.HnswConfigDiff(payload_m=16, m=0)
-                if spec.tenant_field
-                else None,
+                hnsw_config=models.HnswConfigDiff(payload_m=16, m=0) if spec.tenant_field else None,
             )
         indexed = set(self.client.get_collection(name).payload_schema or {})
         for field in spec.keyword_fields:
@@ -83,11 +81,16 @@ class ServerStore(VectorStore):
                 ),
             )
 
+    def _drop(self, collection: str) -> None:
+        name = self._name(collection)
+        if self.client.collection_exists(name):
+            self.client.delete_collection(name)
+
     def _upsert(self, collection: str, points: Sequence[StoredPoint]) -> None:
         self.client.upsert(
             self._name(collection),
             points=[
-                models.PointStruct(id=p.id, vector=p.vectors or {}, payload=p.payload)
+                models.PointStruct(id=p.id, vector=dict(p.vectors or {}), payload=p.payload)
                 for p in points
             ],
             wait=True,
@@ -149,7 +152,9 @@ class ServerStore(VectorStore):
             with_payload=True,
             with_vectors=False,
         )
-        return [point_from_record(r) for r in records], None if next_offset is None else str(next_offset)
+        return [point_from_record(r) for r in records], None if next_offset is None else str(
+            next_offset
+        )
 
     def _count(self, collection: str, conditions: Conditions) -> int:
         return self.client.count(
@@ -162,9 +167,9 @@ class ServerStore(VectorStore):
     def _translate_error(self, exc: Exception) -> Exception:
         if isinstance(exc, (ResponseHandlingException, httpx.TransportError, ConnectionError)):
             return StoreUnavailableError(type(exc).__name__)
-        if isinstance(exc, UnexpectedResponse) and exc.status_code is not None:
-            if exc.status_code >= 500 or exc.status_code == 429:
-                return StoreUnavailableError(f"qdrant answered {exc.status_code}")
+        status = exc.status_code if isinstance(exc, UnexpectedResponse) else None
+        if status is not None and (status >= 500 or status == 429):
+            return StoreUnavailableError(f"qdrant answered {status}")
         return exc
 
     def close(self) -> None:
@@ -185,4 +190,3 @@ def _filter(conditions: Conditions) -> models.Filter | None:
     if not must and not must_not:
         return None
     return models.Filter(must=must or None, must_not=must_not or None)
-
