@@ -55,7 +55,8 @@ def appraisal_matrix(analyses: list) -> np.ndarray:
 
 def corpus_report(analyzer: OfflineAnalyzer, embedder: Embedder) -> dict:
     rows = [r for r in load_corpus() if r.split == "test"]
-    analyses = analyzer.analyze(cached_embeddings([r.text for r in rows], embedder))
+    texts = [r.text for r in rows]
+    analyses = analyzer.analyze(texts, cached_embeddings(texts, embedder))
     probs = emotion_matrix(analyses)
     predicted = [EMOTIONS[i] for i in probs.argmax(1)]
     truth = [r.primary_emotion for r in rows]
@@ -111,11 +112,11 @@ def goemotions_report(analyzer: OfflineAnalyzer, embedder: Embedder) -> dict:
         return float(np.mean(scores))
 
     dev_texts, dev_gold = load_goemotions("dev")
-    dev_probs = emotion_matrix(analyzer.analyze(cached_embeddings(dev_texts, embedder)))
+    dev_probs = emotion_matrix(analyzer.analyze(dev_texts, cached_embeddings(dev_texts, embedder)))
     thresholds = [0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 1.01]
     best = max(thresholds, key=lambda t: macro_f1(predict(dev_probs, t), dev_gold))
     texts, gold = load_goemotions("test")
-    probs = emotion_matrix(analyzer.analyze(cached_embeddings(texts, embedder)))
+    probs = emotion_matrix(analyzer.analyze(texts, cached_embeddings(texts, embedder)))
     return {
         "n": len(texts),
         "threshold_from_dev": best,
@@ -125,7 +126,8 @@ def goemotions_report(analyzer: OfflineAnalyzer, embedder: Embedder) -> dict:
 
 def isear_report(analyzer: OfflineAnalyzer, embedder: Embedder) -> dict:
     rows = load_isear()
-    analyses = analyzer.analyze(cached_embeddings([r.text for r in rows], embedder))
+    texts = [r.text for r in rows]
+    analyses = analyzer.analyze(texts, cached_embeddings(texts, embedder))
     families = family_scores(emotion_matrix(analyses))
     predicted = [FAMILIES[i] for i in families.argmax(1)]
     truth = [r.emotion for r in rows]
@@ -191,7 +193,7 @@ def speed_report(analyzer: OfflineAnalyzer, embedder: Embedder, runs: int) -> di
         started = time.perf_counter()
         vector = embedder.encode([text])
         middle = time.perf_counter()
-        analyzer.analyze(vector)
+        analyzer.analyze([text], vector)
         ended = time.perf_counter()
         single_total.append((ended - started) * 1000)
         single_analyzer.append((ended - middle) * 1000)
@@ -200,7 +202,7 @@ def speed_report(analyzer: OfflineAnalyzer, embedder: Embedder, runs: int) -> di
     embed_seconds = time.perf_counter() - started
     started = time.perf_counter()
     for i in range(0, len(texts), 32):
-        analyzer.analyze(vectors[i : i + 32])
+        analyzer.analyze(texts[i : i + 32], vectors[i : i + 32])
     analyze_seconds = time.perf_counter() - started
     return {
         "single_text_ms_p50_with_embedding": round(statistics.median(single_total), 2),

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from devtools.datasets import cached_embeddings, load_isear
 from devtools.pools import make_trials
-from services.core.analyzer.offline import OfflineAnalyzer, default_vector_weights, emotion_vector
+from services.core.analyzer.offline import OfflineAnalyzer, default_vector_weights
 from services.core.embedding import Embedder
 from services.retrieval.ranking import RankingConfig, rank
 
@@ -39,8 +39,9 @@ def main() -> None:
     embedder = Embedder()
     analyzer = OfflineAnalyzer()
     weights = default_vector_weights(analyzer)
-    content = cached_embeddings([r.text for r in rows], embedder)
-    emotion = np.stack([emotion_vector(a, weights) for a in analyzer.analyze(content)])
+    texts = [r.text for r in rows]
+    content = cached_embeddings(texts, embedder)
+    emotion = np.stack([analyzer.vector(a, weights) for a in analyzer.analyze(texts, content)])
     families = [r.emotion for r in rows]
     trials = make_trials(families, [r.respondent for r in rows], trials=args.trials, seed=args.seed)
     config = RankingConfig()

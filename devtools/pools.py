@@ -46,9 +46,11 @@ def score_trials(
     trials: Sequence[PoolTrial],
     families: Sequence[str],
     similarity: Callable[[int, Sequence[int]], np.ndarray],
+    appraisal: np.ndarray | None = None,
 ) -> dict[str, float]:
-    """Top-1 same-family accuracy and precision at 3 of a similarity function."""
-    top1, p_at_3 = [], []
+    """Top-1 same-family accuracy and precision at 3 of a similarity function; with labelled
+    ``appraisal`` rows, also the mean absolute appraisal gap between target and top-1."""
+    top1, p_at_3, gaps = [], [], []
     for trial in trials:
         scores = similarity(trial.target, trial.pool)
         order = np.argsort(-scores, kind="stable")
@@ -56,4 +58,10 @@ def score_trials(
         ranked = [families[trial.pool[i]] for i in order[:3]]
         top1.append(ranked[0] == wanted)
         p_at_3.append(sum(f == wanted for f in ranked) / 3)
-    return {"top1": float(np.mean(top1)), "p_at_3": float(np.mean(p_at_3)), "trials": len(trials)}
+        if appraisal is not None:
+            best = trial.pool[order[0]]
+            gaps.append(float(np.abs(appraisal[best] - appraisal[trial.target]).mean()))
+    result = {"top1": float(np.mean(top1)), "p_at_3": float(np.mean(p_at_3)), "trials": len(trials)}
+    if gaps:
+        result["top1_appraisal_gap"] = float(np.mean(gaps))
+    return result

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from services.core.analysis import TextAnalysis
-from services.core.app import add_readiness_check, create_service_app
+from services.core.app import Shutdown, add_readiness_check, create_service_app
 from services.core.settings import Settings, get_settings
 from services.generator.api import router as generator_router
 from services.generator.service import GeneratorService
@@ -26,8 +24,7 @@ def create_app(settings: Settings | None = None, analysis: TextAnalysis | None =
     """``analysis`` lets a caller share already-loaded models (tests run several servers)."""
     config = settings or get_settings()
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def startup(app: FastAPI) -> Shutdown:
         models = analysis
         if models is None:
             models = await asyncio.to_thread(TextAnalysis.from_settings, config)
@@ -40,21 +37,20 @@ def create_app(settings: Settings | None = None, analysis: TextAnalysis | None =
             profiles, InProcessRetrievalClient(retrieval)
         )
         add_readiness_check(app, lambda: run_in_threadpool(runtime.store.ping))
-        app.state.ready = True
-        try:
-            yield
-        finally:
-            app.state.ready = False
+
+        async def shutdown() -> None:
             runtime.close()
-            if analysis is None:
+            if analysis is None:  # models the caller passed in are the caller's to close
                 models.embedder.close()
+
+        return shutdown
 
     return create_service_app(
         title="EmoSync",
         service="all-in-one",
         settings=config,
         routers=[profile_router, retrieval_router, generator_router],
-        lifespan=lifespan,
+        startup=startup,
         description=(
             "Understand what someone else feels through a moment of your own life that felt "
             "the same way. Profile, retrieval and generator services in one process."

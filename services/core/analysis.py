@@ -18,8 +18,6 @@ from services.core.analyzer.offline import (
     OfflineAnalyzer,
     VectorWeights,
     default_vector_weights,
-    emotion_vector,
-    emotion_vector_size,
 )
 from services.core.embedding import Embedder
 from services.core.errors import APIError
@@ -76,7 +74,7 @@ class TextAnalysis:
 
     @property
     def emotion_size(self) -> int:
-        return emotion_vector_size(self.analyzer)
+        return self.analyzer.vector_size
 
     def schema(self) -> dict[str, Any]:
         """What stored vectors depend on; a store written under another schema is refused."""
@@ -89,13 +87,13 @@ class TextAnalysis:
     async def analyze(self, texts: list[str]) -> list[AnalyzedText]:
         def work() -> tuple[np.ndarray, list[Analysis]]:
             content = self.embedder.encode(texts)
-            return content, self.analyzer.analyze(content)
+            return content, self.analyzer.analyze(texts, content)
 
         content, analyses = await self.embedder.run(work)
         if self.refiner is not None:
             analyses = await self.refiner.refine(texts, analyses)
         return [
-            AnalyzedText(content[i], analysis, emotion_vector(analysis, self.weights))
+            AnalyzedText(content[i], analysis, self.analyzer.vector(analysis, self.weights))
             for i, analysis in enumerate(analyses)
         ]
 
@@ -133,7 +131,7 @@ class TextAnalysis:
         )
         analysis = replace(analyzed.analysis, structure=new_structure)
         return AnalyzedText(
-            analyzed.content_vector, analysis, emotion_vector(analysis, self.weights)
+            analyzed.content_vector, analysis, self.analyzer.vector(analysis, self.weights)
         )
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
@@ -16,7 +16,9 @@ from services.core.observability import ObservabilityMiddleware
 from services.core.settings import Settings
 
 ReadinessCheck = Callable[[], Awaitable[None]]
-Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+Shutdown = Callable[[], Awaitable[None]]
+# Loads what the service needs onto app.state and answers how to release it.
+Startup = Callable[[FastAPI], Awaitable[Shutdown]]
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {
@@ -39,9 +41,19 @@ def create_service_app(
     service: str,
     settings: Settings,
     routers: Sequence[APIRouter],
-    lifespan: Lifespan,
+    startup: Startup,
     description: str = "",
 ) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        shutdown = await startup(app)
+        app.state.ready = True
+        try:
+            yield
+        finally:
+            app.state.ready = False
+            await shutdown()
+
     app = FastAPI(
         title=title,
         description=description,

@@ -103,6 +103,8 @@ class JsonLogFormatter(logging.Formatter):
             "message": record.getMessage(),
             "request_id": request_id_var.get(),
         }
+        # Fields given at the call (the access line carries its own request id, so it
+        # stays right even when the record is formatted elsewhere).
         entry.update(getattr(record, "fields", {}))
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
@@ -178,6 +180,7 @@ class ObservabilityMiddleware:
                             "route": template,
                             "status": int(status),
                             "duration_ms": round(elapsed * 1000, 2),
+                            "request_id": request_id,
                         }
                     },
                 )

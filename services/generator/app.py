@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from fastapi import FastAPI
 
-from services.core.app import create_service_app
+from services.core.app import Shutdown, create_service_app
 from services.core.settings import Settings, get_settings
 from services.generator.api import router
 from services.generator.service import GeneratorService
@@ -23,25 +20,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     profile_url, retrieval_url = config.profile_url, config.retrieval_url
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def startup(app: FastAPI) -> Shutdown:
         timeout = config.service_timeout_seconds
         profiles = HttpProfileClient(profile_url, timeout)
         retrieval = HttpRetrievalClient(retrieval_url, timeout)
         app.state.generator_service = GeneratorService(profiles, retrieval)
-        app.state.ready = True
-        try:
-            yield
-        finally:
-            app.state.ready = False
+
+        async def shutdown() -> None:
             await profiles.aclose()
             await retrieval.aclose()
+
+        return shutdown
 
     return create_service_app(
         title="EmoSync generator service",
         service="generator",
         settings=config,
         routers=[router],
-        lifespan=lifespan,
+        startup=startup,
         description="Personalized analogies grounded in the user's own memories.",
     )

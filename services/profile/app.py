@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from services.core.analysis import TextAnalysis
-from services.core.app import add_readiness_check, create_service_app
+from services.core.app import Shutdown, add_readiness_check, create_service_app
 from services.core.settings import Settings, get_settings
 from services.core.store import VectorStore, open_store
 from services.profile.api import router
@@ -53,25 +51,23 @@ async def start_profile(settings: Settings, analysis: TextAnalysis) -> ProfileRu
 def create_app(settings: Settings | None = None) -> FastAPI:
     config = settings or get_settings()
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def startup(app: FastAPI) -> Shutdown:
         analysis = await asyncio.to_thread(TextAnalysis.from_settings, config)
         runtime = await start_profile(config, analysis)
         app.state.profile_service = runtime.service
         add_readiness_check(app, lambda: run_in_threadpool(runtime.store.ping))
-        app.state.ready = True
-        try:
-            yield
-        finally:
-            app.state.ready = False
+
+        async def shutdown() -> None:
             runtime.close()
             analysis.embedder.close()
+
+        return shutdown
 
     return create_service_app(
         title="EmoSync profile service",
         service="profile",
         settings=config,
         routers=[router],
-        lifespan=lifespan,
+        startup=startup,
         description="Users, their narrated experiences with emotional structure, and search.",
     )

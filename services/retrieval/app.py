@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from services.core.analysis import TextAnalysis
-from services.core.app import create_service_app
+from services.core.app import Shutdown, create_service_app
 from services.core.settings import Settings, get_settings
 from services.profile.client import HttpProfileClient
 from services.retrieval.api import router
@@ -22,24 +20,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         raise RuntimeError("the retrieval service needs EMOSYNC_PROFILE_URL (the profile service)")
     profile_url = config.profile_url
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def startup(app: FastAPI) -> Shutdown:
         analysis = await asyncio.to_thread(TextAnalysis.from_settings, config)
         profiles = HttpProfileClient(profile_url, config.service_timeout_seconds)
         app.state.retrieval_service = RetrievalService(analysis, profiles)
-        app.state.ready = True
-        try:
-            yield
-        finally:
-            app.state.ready = False
+
+        async def shutdown() -> None:
             await profiles.aclose()
             analysis.embedder.close()
+
+        return shutdown
 
     return create_service_app(
         title="EmoSync retrieval service",
         service="retrieval",
         settings=config,
         routers=[router],
-        lifespan=lifespan,
+        startup=startup,
         description="Emotional-structure analysis and retrieval of a user's matching memories.",
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 from qdrant_client import QdrantClient
@@ -52,3 +54,26 @@ def test_unreachable_qdrant_server_is_503_with_retry_after() -> None:
         store.count("experiences", Conditions({"user_id": "u"}))
     assert caught.value.status_code == 503
     assert caught.value.headers == {"Retry-After": "5"}
+
+
+def test_logs_are_json_with_request_ids_and_never_hold_experience_text(
+    client: httpx.Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    from services.core.observability import JsonLogFormatter
+
+    secret = "my-very-private-memory-7f3a"
+    user_id = create_user(client)
+    with caplog.at_level("INFO"):
+        client.post(
+            f"/v1/users/{user_id}/experiences",
+            json={"text": f"I told nobody about {secret}."},
+            headers={"X-Request-ID": "log-check-1"},
+        )
+        client.post(f"/v1/users/{user_id}/experiences", json={"text": secret * 200})  # 422
+    formatter = JsonLogFormatter()
+    lines = [formatter.format(record) for record in caplog.records]
+    assert all(secret not in line for line in lines)
+    route = '"route": "/v1/users/{user_id}/experiences"'
+    access = [json.loads(line) for line in lines if route in line]
+    assert {entry["status"] for entry in access} == {201, 422}
+    assert any(entry["request_id"] == "log-check-1" for entry in access)

@@ -17,6 +17,7 @@ from safetensors import safe_open
 from safetensors.numpy import load_file
 
 from services.core.analyzer.labels import APPRAISAL_DIMENSIONS, EMOTIONS, THEMES
+from services.core.analyzer.lexicon import Lexicon
 from services.core.analyzer.structure import (
     EMOTION_VALENCE_AROUSAL,
     AnalyzerInfo,
@@ -79,21 +80,53 @@ class OfflineAnalyzer:
             raise RuntimeError(f"{weights_path} does not match the theme vocabulary")
         with safe_open(str(weights_path), framework="np") as handle:
             self.metadata: dict[str, str] = handle.metadata() or {}
+        # Lexical heads over word n-grams, mixed into the embedding heads' outputs with the
+        # shares selected on held-out data at training time.
+        self._lexicon = Lexicon(json.loads(self.metadata["vocabulary"]), tensors["lexicon.idf"])
+        # Stored as float16 to keep the file small; computed in float32.
+        lexical = {k: v.astype(np.float32) for k, v in tensors.items() if k.startswith("lexical.")}
+        self._lex_e, self._lex_be = (
+            lexical["lexical.emotions.weight"],
+            lexical["lexical.emotions.bias"],
+        )
+        self._lex_a, self._lex_ba = (
+            lexical["lexical.appraisal.weight"],
+            lexical["lexical.appraisal.bias"],
+        )
+        self._lex_t, self._lex_bt = lexical["lexical.theme.weight"], lexical["lexical.theme.bias"]
+        # Typical outputs on the training rows: the vector measures deviations from them.
+        self._emotions_centre = tensors["vector.emotions_centre"]
+        self._appraisal_mean = tensors["vector.appraisal_mean"]
+        self._appraisal_scale = tensors["vector.appraisal_scale"]
+        self._mix = json.loads(self.metadata["lexical_share"])
         digest = hashlib.sha256(Path(weights_path).read_bytes()).hexdigest()[:12]
         self.version = f"offline-1+{digest}"
         self.input_size: int = self._w1.shape[0]
         self.latent_size: int = self._w1.shape[1]
 
-    def analyze(self, embeddings: np.ndarray) -> list[Analysis]:
-        """Analyze a batch of sentence embeddings (rows L2-normalised, as the embedder gives)."""
+    def analyze(self, texts: list[str], embeddings: np.ndarray) -> list[Analysis]:
+        """Analyze a batch: the texts and their sentence embeddings (rows L2-normalised)."""
         started = time.perf_counter()
         x = np.asarray(embeddings, dtype=np.float32)
-        if x.ndim != 2 or x.shape[1] != self.input_size:
-            raise ValueError(f"expected embeddings of shape (n, {self.input_size})")
+        if x.ndim != 2 or x.shape != (len(texts), self.input_size):
+            raise ValueError(f"expected embeddings of shape ({len(texts)}, {self.input_size})")
         hidden = np.maximum(x @ self._w1 + self._b1, 0.0)
-        emotions = _softmax(hidden @ self._we + self._be)
-        appraisal = 1.0 / (1.0 + np.exp(-(hidden @ self._wa + self._ba)))
-        themes = _softmax(hidden @ self._wt + self._bt)
+        words = self._lexicon.features(texts)
+        emotions = _mixed(
+            _softmax(hidden @ self._we + self._be),
+            _softmax(words @ self._lex_e + self._lex_be),
+            self._mix["emotions"],
+        )
+        appraisal = _mixed(
+            _sigmoid(hidden @ self._wa + self._ba),
+            _sigmoid(words @ self._lex_a + self._lex_ba),
+            self._mix["appraisal"],
+        )
+        themes = _mixed(
+            _softmax(hidden @ self._wt + self._bt),
+            _softmax(words @ self._lex_t + self._lex_bt),
+            self._mix["theme"],
+        )
         valence, arousal = valence_arousal(
             emotions,
             appraisal[:, _APPRAISAL_NAMES.index("pleasantness")],
@@ -117,6 +150,31 @@ class OfflineAnalyzer:
         ANALYZER_LATENCY.labels(self.name).observe(time.perf_counter() - started)
         return results
 
+    @property
+    def vector_size(self) -> int:
+        return len(EMOTIONS) + len(_APPRAISAL_NAMES) + len(_THEME_NAMES) + self.latent_size
+
+    def vector(self, analysis: Analysis, weights: VectorWeights) -> np.ndarray:
+        """The fixed-length vector stored as Qdrant's ``emotion`` named vector.
+
+        Four blocks, each L2-normalised and scaled by its weight, so the cosine of two
+        vectors is the weighted mean of the blocks' cosines. Emotions enter as square
+        roots (Hellinger) minus their typical value, appraisal standardised per dimension
+        (so "unusually unfair" and "unusually fair" oppose), theme as square roots, and the
+        latent layer as is.
+        """
+        structure = analysis.structure
+        emotions = np.sqrt(np.array([structure.emotions[e] for e in EMOTIONS]))
+        appraisal = np.array([structure.appraisal[a] for a in _APPRAISAL_NAMES])
+        blocks = (
+            (emotions - self._emotions_centre, weights.emotions),
+            ((appraisal - self._appraisal_mean) / self._appraisal_scale, weights.appraisal),
+            (np.sqrt(analysis.theme_probabilities), weights.theme),
+            (analysis.latent, weights.latent),
+        )
+        parts = [_unit(block) * weight for block, weight in blocks]
+        return _unit(np.concatenate(parts)).astype(np.float32)
+
 
 def valence_arousal(
     emotions: np.ndarray, pleasantness: np.ndarray, intensity: np.ndarray
@@ -139,26 +197,12 @@ def default_vector_weights(analyzer: OfflineAnalyzer) -> VectorWeights:
     )
 
 
-def emotion_vector(analysis: Analysis, weights: VectorWeights) -> np.ndarray:
-    """The fixed-length vector stored as Qdrant's ``emotion`` named vector.
-
-    Each block is L2-normalised and scaled by its weight, so the cosine of two vectors is
-    the weighted mean of the blocks' cosines. Emotion and theme probabilities enter as
-    square roots (Hellinger), appraisal centred on 0.5 so that "low" and "high" oppose.
-    """
-    structure = analysis.structure
-    blocks = (
-        (np.sqrt(np.array([structure.emotions[e] for e in EMOTIONS])), weights.emotions),
-        (np.array([structure.appraisal[a] for a in _APPRAISAL_NAMES]) - 0.5, weights.appraisal),
-        (np.sqrt(analysis.theme_probabilities), weights.theme),
-        (analysis.latent, weights.latent),
-    )
-    parts = [_unit(block) * weight for block, weight in blocks]
-    return _unit(np.concatenate(parts)).astype(np.float32)
+def _mixed(from_embedding: np.ndarray, from_words: np.ndarray, words_share: float) -> np.ndarray:
+    return (1.0 - words_share) * from_embedding + words_share * from_words
 
 
-def emotion_vector_size(analyzer: OfflineAnalyzer) -> int:
-    return len(EMOTIONS) + len(_APPRAISAL_NAMES) + len(_THEME_NAMES) + analyzer.latent_size
+def _sigmoid(logits: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-logits))
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:
