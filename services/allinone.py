@@ -11,6 +11,7 @@ from services.core.analysis import TextAnalysis
 from services.core.app import Shutdown, add_readiness_check, create_service_app
 from services.core.settings import Settings, get_settings
 from services.generator.api import router as generator_router
+from services.generator.llm import select_backend
 from services.generator.service import GeneratorService
 from services.profile.api import router as profile_router
 from services.profile.app import start_profile
@@ -34,7 +35,7 @@ def create_app(settings: Settings | None = None, analysis: TextAnalysis | None =
         app.state.profile_service = runtime.service
         app.state.retrieval_service = retrieval
         app.state.generator_service = GeneratorService(
-            profiles, InProcessRetrievalClient(retrieval)
+            profiles, InProcessRetrievalClient(retrieval), select_backend(config)
         )
         add_readiness_check(app, lambda: run_in_threadpool(runtime.store.ping))
 

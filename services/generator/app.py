@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from services.core.app import Shutdown, create_service_app
 from services.core.settings import Settings, get_settings
 from services.generator.api import router
+from services.generator.llm import select_backend
 from services.generator.service import GeneratorService
 from services.profile.client import HttpProfileClient
 from services.retrieval.client import HttpRetrievalClient
@@ -24,7 +25,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         timeout = config.service_timeout_seconds
         profiles = HttpProfileClient(profile_url, timeout)
         retrieval = HttpRetrievalClient(retrieval_url, timeout)
-        app.state.generator_service = GeneratorService(profiles, retrieval)
+        app.state.generator_service = GeneratorService(profiles, retrieval, select_backend(config))
 
         async def shutdown() -> None:
             await profiles.aclose()

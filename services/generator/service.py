@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Sequence
@@ -10,7 +11,8 @@ from typing import Protocol
 
 from services.core.auth import Principal
 from services.core.errors import APIError
-from services.core.observability import ANALOGIES_GENERATED
+from services.core.llm import LLMUnavailable
+from services.core.observability import ANALOGIES_GENERATED, GENERATOR_FALLBACKS, LLM_ERRORS
 from services.generator.composer import (
     MAX_WORDS,
     MemoryForComposer,
@@ -29,6 +31,8 @@ from services.profile.client import ProfileClient
 from services.profile.schemas import User
 from services.retrieval.client import RetrievalClient
 from services.retrieval.schemas import Match, RetrieveRequest, RetrieveResponse
+
+logger = logging.getLogger("emosync.generator")
 
 
 @dataclass(frozen=True)
@@ -88,7 +92,8 @@ class GeneratorService:
     ) -> None:
         self.profiles = profiles
         self.retrieval = retrieval
-        self.backend: AnalogyBackend = backend or ComposerBackend()
+        self.composer = ComposerBackend()
+        self.backend: AnalogyBackend = backend or self.composer
 
     async def generate(self, principal: Principal, request: AnalogyRequest) -> Analogy:
         started = time.perf_counter()
@@ -112,8 +117,7 @@ class GeneratorService:
                 details={"total_experiences": retrieved.total_experiences},
             )
         context = GenerationContext(request, retrieved, memories, persona_of(user))
-        draft = await self.backend.draft(context)
-        validate_draft(draft, memories, request.style.length)
+        draft, info = await self._draft(context)
         used = [m for m in memories if m.experience_id in draft.used_experience_ids]
         analogy = Analogy(
             analogy_id=str(uuid.uuid4()),
@@ -125,18 +129,39 @@ class GeneratorService:
             ],
             target_structure=retrieved.target_structure,
             shared=used[0].shared,
-            generator=GeneratorInfo(
-                backend=self.backend.name,
-                model=self.backend.model,
-                prompt_version=self.backend.prompt_version,
-            ),
+            generator=info,
             latency_ms=round((time.perf_counter() - started) * 1000, 2),
         )
         await self.profiles.save_analogy(
             principal, request.user_id, analogy.model_dump(mode="json")
         )
-        ANALOGIES_GENERATED.labels(self.backend.name).inc()
+        ANALOGIES_GENERATED.labels(info.backend).inc()
         return analogy
+
+    async def _draft(self, context: GenerationContext) -> tuple[Draft, GeneratorInfo]:
+        """The configured backend's draft, validated; a rejected draft is regenerated once,
+        then (or at once when the LLM is unreachable) the composer answers as a fallback."""
+        memories, length = context.memories, context.request.style.length
+        if self.backend is not self.composer:
+            reason = "invalid_draft"
+            for _ in range(2):
+                try:
+                    draft = await self.backend.draft(context)
+                    validate_draft(draft, memories, length)
+                    return draft, _info(self.backend)
+                except DraftRejected as rejected:
+                    LLM_ERRORS.labels("generate", "draft_rejected").inc()
+                    logger.warning("analogy draft rejected: %s", rejected)
+                except LLMUnavailable as unavailable:
+                    reason = unavailable.reason
+                    break
+            GENERATOR_FALLBACKS.labels(reason).inc()
+            draft = await self.composer.draft(context)
+            validate_draft(draft, memories, length)
+            return draft, _info(self.composer, fallback=True)
+        draft = await self.composer.draft(context)
+        validate_draft(draft, memories, length)
+        return draft, _info(self.composer)
 
     async def get(self, principal: Principal, user_id: str, analogy_id: str) -> Analogy:
         record = await self.profiles.get_analogy(principal, user_id, analogy_id)
@@ -158,6 +183,15 @@ def validate_draft(draft: Draft, memories: Sequence[Match], length: str) -> None
         raise DraftRejected(f"longer than {MAX_WORDS[length]} words")
     if not draft.analogy.strip() or not draft.bridge.strip():
         raise DraftRejected("empty analogy or bridge")
+
+
+def _info(backend: AnalogyBackend, fallback: bool = False) -> GeneratorInfo:
+    return GeneratorInfo(
+        backend=backend.name,
+        model=backend.model,
+        prompt_version=backend.prompt_version,
+        fallback=fallback,
+    )
 
 
 def persona_of(user: User) -> Persona:

@@ -14,20 +14,14 @@ from pathlib import Path
 from string import Template
 
 import numpy as np
-from openai import APIError, APITimeoutError, AsyncOpenAI
 from openai.types.chat import ChatCompletionMessageParam
 from pydantic import BaseModel, ValidationError, field_validator
 
 from services.core.analyzer.labels import APPRAISAL_DIMENSIONS, EMOTIONS, THEMES
 from services.core.analyzer.offline import Analysis, valence_arousal
 from services.core.analyzer.structure import AnalyzerInfo, EmotionalStructure, ThemeScore
-from services.core.observability import (
-    ANALYZER_FALLBACKS,
-    ANALYZER_LATENCY,
-    LLM_ERRORS,
-    LLM_LATENCY,
-    LLM_TOKENS,
-)
+from services.core.llm import ChatModel, LLMUnavailable
+from services.core.observability import ANALYZER_FALLBACKS, ANALYZER_LATENCY, LLM_ERRORS
 from services.core.settings import Settings
 
 PROMPT_VERSION = "analyze-v1"
@@ -67,27 +61,12 @@ class LLMStructure(BaseModel):
         return value
 
 
-class _Rejected(Exception):
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
 class LLMAnalyzer:
     name = "llm"
 
-    def __init__(
-        self,
-        client: AsyncOpenAI,
-        model: str,
-        *,
-        max_tokens: int,
-        concurrency: int = 4,
-    ) -> None:
-        self.client = client
-        self.model = model
-        self.max_tokens = max_tokens
-        self.version = f"{PROMPT_VERSION}:{model}"
+    def __init__(self, chat: ChatModel, concurrency: int = 4) -> None:
+        self.chat = chat
+        self.version = f"{PROMPT_VERSION}:{chat.model}"
         self._semaphore = asyncio.Semaphore(concurrency)
         # string.Template ($name), not str.format: the prompt's JSON example has braces.
         self._system = Template(_PROMPT_PATH.read_text(encoding="utf-8")).substitute(
@@ -98,30 +77,19 @@ class LLMAnalyzer:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LLMAnalyzer:
-        if not settings.llm_configured:
-            raise RuntimeError(
-                "EMOSYNC_ANALYZER=llm needs EMOSYNC_LLM_BASE_URL or EMOSYNC_LLM_API_KEY"
-            )
-        client = AsyncOpenAI(
-            base_url=settings.llm_base_url,
-            api_key=settings.llm_api_key.get_secret_value() if settings.llm_api_key else "unused",
-            timeout=settings.llm_timeout_seconds,
-            max_retries=settings.llm_max_retries,  # the client backs off on 429/5xx/timeouts
-        )
-        return cls(client, settings.llm_model, max_tokens=settings.llm_max_tokens)
+        return cls(ChatModel.from_settings(settings))
 
     async def refine(self, texts: list[str], analyses: list[Analysis]) -> list[Analysis]:
-        return list(
-            await asyncio.gather(*(self._one(t, a) for t, a in zip(texts, analyses, strict=True)))
-        )
+        pairs = zip(texts, analyses, strict=True)
+        return list(await asyncio.gather(*(self._one(text, offline) for text, offline in pairs)))
 
     async def _one(self, text: str, offline: Analysis) -> Analysis:
         started = time.perf_counter()
         try:
             async with self._semaphore:
                 parsed = await self._ask(text)
-        except _Rejected as rejected:
-            ANALYZER_FALLBACKS.labels(rejected.reason).inc()
+        except LLMUnavailable as failure:
+            ANALYZER_FALLBACKS.labels(failure.reason).inc()
             info = offline.structure.analyzer.model_copy(update={"fallback": True})
             return Analysis(
                 offline.structure.model_copy(update={"analyzer": info}),
@@ -138,15 +106,15 @@ class LLMAnalyzer:
             {"role": "user", "content": f"<experience>\n{text}\n</experience>"},
         ]
         for attempt in range(2):  # one repair round after an invalid answer
-            content = await self._complete(messages)
+            answer = await self.chat.complete_json(messages, purpose=_PURPOSE, temperature=0)
             try:
-                return LLMStructure.model_validate_json(content)
+                return LLMStructure.model_validate_json(answer.content)
             except ValidationError as exc:
-                LLM_ERRORS.labels(_PURPOSE, "invalid_json").inc()
+                LLM_ERRORS.labels(_PURPOSE, "invalid_answer").inc()
                 if attempt == 1:
-                    raise _Rejected("invalid_answer") from exc
+                    raise LLMUnavailable("invalid_answer") from exc
                 messages += [
-                    {"role": "assistant", "content": content},
+                    {"role": "assistant", "content": answer.content},
                     {
                         "role": "user",
                         "content": "That answer was not valid: "
@@ -154,30 +122,6 @@ class LLMAnalyzer:
                     },
                 ]
         raise AssertionError("unreachable")
-
-    async def _complete(self, messages: list[ChatCompletionMessageParam]) -> str:
-        started = time.perf_counter()
-        try:
-            response = await self.client.chat.completions.create(
-                model=self.model,
-                messages=messages,
-                max_tokens=self.max_tokens,
-                temperature=0,
-                response_format={"type": "json_object"},
-            )
-        except APITimeoutError as exc:
-            LLM_ERRORS.labels(_PURPOSE, "timeout").inc()
-            LLM_LATENCY.labels(_PURPOSE, "error").observe(time.perf_counter() - started)
-            raise _Rejected("timeout") from exc
-        except APIError as exc:
-            LLM_ERRORS.labels(_PURPOSE, "api_error").inc()
-            LLM_LATENCY.labels(_PURPOSE, "error").observe(time.perf_counter() - started)
-            raise _Rejected("api_error") from exc
-        LLM_LATENCY.labels(_PURPOSE, "ok").observe(time.perf_counter() - started)
-        if response.usage is not None:
-            LLM_TOKENS.labels(_PURPOSE, "prompt").inc(response.usage.prompt_tokens)
-            LLM_TOKENS.labels(_PURPOSE, "completion").inc(response.usage.completion_tokens)
-        return response.choices[0].message.content or ""
 
     def _to_analysis(self, parsed: LLMStructure, offline: Analysis) -> Analysis:
         total = sum(parsed.emotions.values()) or 1.0
