@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from services.core.analyzer.lexicon import Lexicon
+from services.core.analyzer.lexicon import Lexicon, linear
 
 TRAIN = [
     "My boss praised my report in front of everyone.",
@@ -22,4 +22,8 @@ def test_features_match_scikit_learn() -> None:
     vocabulary = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
     lexicon = Lexicon(vocabulary, vectorizer.idf_)
     expected = vectorizer.transform(TRAIN + NEW).toarray()
-    assert np.allclose(lexicon.features(TRAIN + NEW), expected, atol=1e-6)
+    rows = lexicon.features(TRAIN + NEW)
+    assert np.allclose(lexicon.dense(rows), expected, atol=1e-6)
+    weight = np.random.default_rng(0).normal(size=(lexicon.size, 3)).astype(np.float32)
+    bias = np.array([0.1, -0.2, 0.3], dtype=np.float32)
+    assert np.allclose(linear(rows, weight, bias), expected @ weight + bias, atol=1e-5)

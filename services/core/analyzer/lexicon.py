@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
@@ -20,6 +21,14 @@ _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 def ngrams(text: str) -> list[str]:
     tokens = _TOKEN.findall(text.lower())
     return tokens + [f"{a} {b}" for a, b in pairwise(tokens)]
+
+
+@dataclass(frozen=True)
+class SparseRow:
+    """One text's non-zero tf-idf features: vocabulary indices and their values."""
+
+    columns: np.ndarray
+    values: np.ndarray
 
 
 class Lexicon:
@@ -33,15 +42,30 @@ class Lexicon:
     def size(self) -> int:
         return len(self.idf)
 
-    def features(self, texts: list[str]) -> np.ndarray:
-        """Rows of L2-normalised sublinear tf-idf, shape (len(texts), vocabulary size)."""
-        matrix = np.zeros((len(texts), self.size), dtype=np.float32)
-        for row, text in enumerate(texts):
+    def features(self, texts: list[str]) -> list[SparseRow]:
+        """L2-normalised sublinear tf-idf of each text, kept sparse: a text touches a few
+        dozen of the ~20k terms, so heads gather those rows instead of a dense product."""
+        rows = []
+        for text in texts:
             counts = Counter(self.index[g] for g in ngrams(text) if g in self.index)
-            if not counts:
-                continue
-            columns = np.fromiter(counts.keys(), dtype=np.int64)
-            tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float32))
+            columns = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+            tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))
             values = tf * self.idf[columns]
-            matrix[row, columns] = values / np.linalg.norm(values)
+            norm = float(np.linalg.norm(values))
+            rows.append(SparseRow(columns, values / norm if norm else values))
+        return rows
+
+    def dense(self, rows: list[SparseRow]) -> np.ndarray:
+        matrix = np.zeros((len(rows), self.size), dtype=np.float32)
+        for i, row in enumerate(rows):
+            matrix[i, row.columns] = row.values
         return matrix
+
+
+def linear(rows: list[SparseRow], weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """``features @ weight + bias`` for sparse feature rows."""
+    out = np.tile(bias, (len(rows), 1))
+    for i, row in enumerate(rows):
+        if row.columns.size:
+            out[i] += row.values @ weight[row.columns]
+    return out

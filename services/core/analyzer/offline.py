@@ -17,7 +17,7 @@ from safetensors import safe_open
 from safetensors.numpy import load_file
 
 from services.core.analyzer.labels import APPRAISAL_DIMENSIONS, EMOTIONS, THEMES
-from services.core.analyzer.lexicon import Lexicon
+from services.core.analyzer.lexicon import Lexicon, SparseRow, linear
 from services.core.analyzer.structure import (
     EMOTION_VALENCE_AROUSAL,
     AnalyzerInfo,
@@ -112,20 +112,14 @@ class OfflineAnalyzer:
             raise ValueError(f"expected embeddings of shape ({len(texts)}, {self.input_size})")
         hidden = np.maximum(x @ self._w1 + self._b1, 0.0)
         words = self._lexicon.features(texts)
-        emotions = _mixed(
-            _softmax(hidden @ self._we + self._be),
-            _softmax(words @ self._lex_e + self._lex_be),
-            self._mix["emotions"],
+        emotions = self._mixed_head(
+            _softmax(hidden @ self._we + self._be), words, self._lex_e, self._lex_be, "emotions"
         )
-        appraisal = _mixed(
-            _sigmoid(hidden @ self._wa + self._ba),
-            _sigmoid(words @ self._lex_a + self._lex_ba),
-            self._mix["appraisal"],
+        appraisal = self._mixed_head(
+            _sigmoid(hidden @ self._wa + self._ba), words, self._lex_a, self._lex_ba, "appraisal"
         )
-        themes = _mixed(
-            _softmax(hidden @ self._wt + self._bt),
-            _softmax(words @ self._lex_t + self._lex_bt),
-            self._mix["theme"],
+        themes = self._mixed_head(
+            _softmax(hidden @ self._wt + self._bt), words, self._lex_t, self._lex_bt, "theme"
         )
         valence, arousal = valence_arousal(
             emotions,
@@ -149,6 +143,21 @@ class OfflineAnalyzer:
             results.append(Analysis(structure, themes[i], hidden[i]))
         ANALYZER_LATENCY.labels(self.name).observe(time.perf_counter() - started)
         return results
+
+    def _mixed_head(
+        self,
+        from_embedding: np.ndarray,
+        words: list[SparseRow],
+        weight: np.ndarray,
+        bias: np.ndarray,
+        head: str,
+    ) -> np.ndarray:
+        share = self._mix[head]
+        if share == 0:  # the lexical head was not selected for this output: skip it
+            return from_embedding
+        logits = linear(words, weight, bias)
+        from_words = _sigmoid(logits) if head == "appraisal" else _softmax(logits)
+        return (1.0 - share) * from_embedding + share * from_words
 
     @property
     def vector_size(self) -> int:
@@ -195,10 +204,6 @@ def default_vector_weights(analyzer: OfflineAnalyzer) -> VectorWeights:
         theme=chosen.get("theme", 0.5),
         latent=chosen.get("latent", 0.5),
     )
-
-
-def _mixed(from_embedding: np.ndarray, from_words: np.ndarray, words_share: float) -> np.ndarray:
-    return (1.0 - words_share) * from_embedding + words_share * from_words
 
 
 def _sigmoid(logits: np.ndarray) -> np.ndarray:
