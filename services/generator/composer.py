@@ -156,6 +156,45 @@ _PREPOSITIONS = _set(
 _DANGLING = _set("the a an of to and or but so your my with in on at for his her their its that")
 _PLURAL_NOUNS = _set("children people kids men women parents friends family")
 
+# A when-clause glued to its main clause ("When I moved to Berlin nobody at work invited me"):
+# a second subject and a finite verb after the when-clause's own verb.
+_SUBJECT_PRONOUNS = _set("i we he she they")
+_SUBJECT_QUANTIFIERS = _set("nobody everyone everybody someone somebody nothing everything")
+_NP_STARTERS = _set("my our his their the")
+_OBJECT_PRONOUNS = _set("me him her us them you it")
+# Verbs that take a clause ("realised my friend had ...", "told me she ..."): no split after.
+_CLAUSE_VERBS = _set(
+    """realised realized found learned learnt heard saw knew thought noticed discovered
+    understood felt said decided remembered forgot believed hoped feared guessed admitted
+    promised explained wrote read sensed figured suspected assumed worried wondered
+    accepted agreed announced argued meant imagined pretended insisted claimed confessed
+    replied answered asked told showed warned reminded assured convinced taught informed
+    that if whether which who whom whose"""
+)
+_OBJECT_CLAUSE_VERBS = _set(
+    "told showed warned reminded assured convinced taught informed promised asked"
+)
+_NO_SPLIT_AFTER = (
+    _CONJUNCTIONS
+    | _PREPOSITIONS
+    | _set("of to the a an my our your his her their its this that these those very so too not")
+)
+_FINITE = _set(
+    """is are am has have does do don't doesn't can can't will won't should might must
+    isn't aren't haven't hasn't shouldn't"""
+)
+_INTRANSITIVE = _set(
+    """died cried came went left laughed froze stayed slept wept collapsed fainted
+    panicked screamed smiled arrived disappeared vanished stopped waited agreed refused
+    listened answered called helped"""
+)
+_MODALS = _set("would could should might must will can did didn't couldn't wouldn't can't won't")
+_THERE_VERBS = _set("was were wasn't weren't is are had")
+_NOT_VERB_S = _set(
+    """his this its hers as across towards afterwards besides unless whereas always sometimes
+    perhaps yes thus plus us upstairs downstairs indoors outdoors overseas nowadays"""
+)
+
 # --- small text helpers -----------------------------------------------------------------
 
 
@@ -270,12 +309,85 @@ def _past_narrative(sentence: str) -> bool:
     return bool(rest) and _is_past(rest[0])
 
 
+def _finite(word: str) -> bool:
+    return word in _FINITE or _is_past(word)
+
+
+def _main_clause_start(clause: str) -> int | None:
+    """Where a main clause starts inside a when-clause written without its comma ("I moved
+    to Berlin nobody at work invited me ..." -> at "nobody"), else None.
+
+    A split needs: the when-clause's own finite verb before it; a subject (I/we/he/she/they,
+    nobody/everyone/..., or my/our/his/their/the + noun) right after a word that can end a
+    clause (not a conjunction, preposition, determiner, nor a verb taking a clause, as in
+    "realised my friend had ..." or "told him she ..."); then a finite verb. After a common
+    noun, where the subject could open a relative clause ("the man I would marry"), the
+    verb must be intransitive or followed by more words, and the clause must not end on a
+    preposition ("the house I grew up in")."""
+    matches = list(_WORD_RE.finditer(clause))
+    words = [_norm(m.group(0)) for m in matches]
+    seen_verb = False
+    for k in range(1, len(words)):
+        seen_verb = seen_verb or _finite(words[k - 1])
+        if not seen_verb or k < 2 or clause[matches[k - 1].end() : matches[k].start()].strip():
+            continue
+        prev, word = words[k - 1], words[k]
+        if prev in _NO_SPLIT_AFTER or prev in _CLAUSE_VERBS:
+            continue
+        if prev in _OBJECT_PRONOUNS and words[k - 2] in _OBJECT_CLAUSE_VERBS:
+            continue
+        if word in _SUBJECT_PRONOUNS:
+            if word == "i" and matches[k].group(0) != "I":
+                continue
+            window = range(k + 1, min(k + 4, len(words)))
+            verb = next((j for j in window if words[j] not in _SKIP_ADVERBS), None)
+            if verb is None or not _finite(words[verb]):
+                continue
+        elif word == "there":
+            verb = k + 1
+            if verb >= len(words) or words[verb] not in _THERE_VERBS:
+                continue
+        elif word in _SUBJECT_QUANTIFIERS or word in _NP_STARTERS:
+            if word in _NP_STARTERS and _finite(prev) and prev not in _INTRANSITIVE:
+                continue  # "met the man ...", "lost my job ...": the verb's object
+            window = range(k + 1, min(k + 5, len(words)))
+            verb = next((j for j in window if _finite(words[j])), None)
+            between = set(words[k + 1 : verb] if verb is not None else ())
+            if verb is None or between & (_CONJUNCTIONS | _SUBJECT_PRONOUNS):
+                continue
+            if word in _NP_STARTERS and verb == k + 1:
+                continue
+        else:
+            continue
+        proper = matches[k - 1].group(0)[:1].isupper()
+        common_noun = not (
+            proper or _finite(prev) or prev in _OBJECT_PRONOUNS or prev in _SKIP_ADVERBS
+        )
+        main = verb
+        if words[verb] in _MODALS:  # "I would marry": the main verb comes later
+            main += 1
+            while main < len(words) - 1 and words[main] in _SKIP_ADVERBS | {"not", "have"}:
+                main += 1
+        if common_noun and (
+            words[-1] in _PREPOSITIONS
+            or (main >= len(words) - 1 and words[min(main, len(words) - 1)] not in _INTRANSITIVE)
+        ):
+            continue
+        return matches[k].start()
+    return None
+
+
 def _classify(first: str) -> tuple[Literal["when", "gerund", "other"], str]:
     when = _WHEN_RE.match(first)
     if when:
         clause = first[when.end() :]
         if clause and not _COMPLETE_RE.search(clause):
-            return "when", clause
+            split = _main_clause_start(clause)
+            if split is None:
+                return "when", clause
+            # a whole sentence: retell it after a colon, with the missing comma
+            head = first[: when.end() + split].rstrip()
+            return "other", head + ", " + first[when.end() + split :]
         return "other", first
     m = _WORD_RE.match(first)
     head = m.group(0).lower() if m else ""
@@ -349,6 +461,50 @@ def _parse_who(who: str | None) -> _Ref:
     return _Ref(full, short, short, _possessive(short), plural, matches)
 
 
+def _verb_head(word: str, text: str) -> bool:
+    """Whether ``word`` (normalised; ``text`` as written) can open a verb phrase."""
+    if not text[:1].islower():
+        return False
+    if _finite(word):
+        return True
+    return (
+        len(word) >= 3
+        and word.endswith("s")
+        and not word.endswith(("ss", "us", "'s"))
+        and word not in _NOT_VERB_S
+    )
+
+
+def _verb_phrase_start(rest: str) -> int | None:
+    """Where the verb phrase starts in what follows the person's name: 0 for "has been left
+    out", after a short modifier for "from Brazil eats lunch alone" (a preposition or a
+    name first, no comma or conjunction), else None ("and Tom ...", "from Brazil.")."""
+    if rest.startswith(("'", "\u2019")):
+        return None
+    matches = list(_WORD_RE.finditer(rest))
+    start: int | None = None  # where the current run of adverbs began
+    for k, m in enumerate(matches[:7]):
+        gap = rest[matches[k - 1].end() : m.start()] if k else rest[: m.start()]
+        if gap.strip():
+            return None
+        word = _norm(m.group(0))
+        if word in _CONJUNCTIONS or word in ("&", "that", "which"):
+            return None
+        prev = _norm(matches[k - 1].group(0)) if k else ""
+        if word in _SKIP_ADVERBS:
+            start = m.start() if start is None else start
+            continue
+        after_modifier = prev in _PREPOSITIONS or prev in _DANGLING
+        if not after_modifier and _verb_head(word, m.group(0)):
+            at = m.start() if start is None else start
+            first_word = _norm(matches[0].group(0))
+            if at and first_word not in _PREPOSITIONS and not matches[0].group(0)[:1].isupper():
+                return None  # "young eats ...": not a modifier we can safely move
+            return at
+        start = None
+    return None
+
+
 def _target_sentence(target: TargetForComposer, ref: _Ref, lead: str, max_words: int) -> str:
     sentences = split_sentences(target.text.strip())
     if not sentences or max_words <= 0:
@@ -365,9 +521,13 @@ def _target_sentence(target: TargetForComposer, ref: _Ref, lead: str, max_words:
             return T.TARGET_WHOSE.format(lead=lead, rest=rest)
         if lowered.startswith(candidate.lower() + " "):
             rest = first[size + 1 :]
-            head = rest.split(None, 1)[0].lower() if rest.split() else ""
-            if head and head not in ("and", "or", "&") and not rest.startswith(("'", "\u2019")):
-                return T.TARGET_RELATIVE.format(lead=lead, rest=_strip_end(_trim(rest, max_words)))
+            split = _verb_phrase_start(rest)
+            if split is not None:
+                # "The new engineer from Brazil eats ..." -> "the new engineer from Brazil,
+                # who eats ..."; a rest without a verb phrase falls through to the colon form
+                named = " ".join([lead, rest[:split].strip()]).strip()
+                relative = _strip_end(_trim(rest[split:], max_words))
+                return T.TARGET_RELATIVE.format(lead=named, rest=relative)
     excerpt = _lower_first(_strip_end(_trim(first, max_words)))
     return _fill(T.TARGET_COLON, excerpt, lead=lead)
 
@@ -375,36 +535,86 @@ def _target_sentence(target: TargetForComposer, ref: _Ref, lead: str, max_words:
 # --- appraisal, emotions, persona -------------------------------------------------------
 
 
+def _pleasant(emotions: Sequence[str]) -> bool:
+    """Whether the shared emotions make the memory a pleasant one (never to be called painful):
+    more positive than negative ones, or a tie led by a positive one."""
+    valenced = [e for e in emotions if e in T.POSITIVE_EMOTIONS or e in T.NEGATIVE_EMOTIONS]
+    positives = sum(e in T.POSITIVE_EMOTIONS for e in valenced)
+    if not positives:
+        return False
+    return positives * 2 > len(valenced) or (
+        positives * 2 == len(valenced) and valenced[0] in T.POSITIVE_EMOTIONS
+    )
+
+
+@dataclass(frozen=True)
+class _Appraisal:
+    clause: str
+    gist: str
+    kind: Literal["specific", "painful", "theme"]  # "painful": only "it was painful"
+
+
 def _appraisals(
-    shared: Sequence[SharedAppraisal], positive: bool, theme: str, limit: int
-) -> list[tuple[str, str]]:
-    """(clause, gist) pairs for the usable shared dimensions, strongest first."""
-    found: list[tuple[str, str]] = []
+    shared: Sequence[SharedAppraisal], positive: bool, pleasant: bool, theme: str, limit: int
+) -> list[_Appraisal]:
+    """The usable shared dimensions, specific ones first (strongest first), then the generic
+    low-pleasantness one (never for a positive theme or a pleasant memory); else the
+    theme's default wording."""
+    specific: list[_Appraisal] = []
+    painful: list[_Appraisal] = []
     for item in shared:
-        if item.name not in T.APPRAISAL_PHRASES or len(found) >= limit:
+        if item.name not in T.APPRAISAL_PHRASES:
             continue
         high_phrase, low_phrase = T.APPRAISAL_PHRASES[item.name]
         high_gist, low_gist = T.APPRAISAL_GISTS[item.name]
         both_low = item.target < LOW_POLE and item.memory < LOW_POLE
         if item.name in T.POLAR_DIMENSIONS and both_low and low_phrase and low_gist:
-            pair = (low_phrase, low_gist)
+            if item.name == "pleasantness":
+                if not (positive or pleasant):
+                    painful = [_Appraisal(low_phrase, low_gist, "painful")]
+                continue
+            found = _Appraisal(low_phrase, low_gist, "specific")
         elif both_low or (
             item.name in T.POLAR_DIMENSIONS and min(item.target, item.memory) < HIGH_POLE
         ):
             continue
         elif positive:
-            pair = (
+            found = _Appraisal(
                 T.POSITIVE_APPRAISAL_PHRASES.get(item.name, high_phrase),
                 T.POSITIVE_APPRAISAL_GISTS.get(item.name, high_gist),
+                "specific",
             )
         else:
-            pair = (high_phrase, high_gist)
-        if pair not in found:
-            found.append(pair)
-    if not found:
-        words = T.THEME_WORDS.get(theme, T.THEME_WORDS["neutral"])
-        found.append((words.phrase, words.gist))
-    return found
+            found = _Appraisal(high_phrase, high_gist, "specific")
+        if found not in specific:
+            specific.append(found)
+    found_all = (specific + painful)[:limit]
+    if found_all:
+        return found_all
+    words = T.THEME_WORDS.get(theme, T.THEME_WORDS["neutral"])
+    return [_Appraisal(words.phrase, words.gist, "theme")]
+
+
+def _feel_line(
+    frame: str,
+    appraisals: Sequence[_Appraisal],
+    positive: bool,
+    pleasant: bool,
+    pick: int,
+    **fields: str,
+) -> str:
+    """The sentence naming the shared appraisal and feelings. Without a specific shared
+    appraisal it names only the feelings, in varied generic wording: "painful" when only
+    the unpleasantness is shared, neutral for a pleasant memory of a painful theme."""
+    kinds = {a.kind for a in appraisals}
+    generic: tuple[str, ...] = ()
+    if kinds == {"painful"}:
+        generic = T.GENERIC_FEEL["painful"]
+    elif kinds == {"theme"} and pleasant and not positive:
+        generic = T.GENERIC_FEEL["pleasant"]
+    if generic:
+        return generic[pick % len(generic)].format(**fields)
+    return frame.format(appraisal=_join_clauses([a.clause for a in appraisals]), **fields)
 
 
 def _feelings(emotions: Sequence[str], theme: str, limit: int) -> str:
@@ -433,7 +643,9 @@ def derive_tone(persona: Persona) -> Tone:
     return "direct"
 
 
-def _value_clause(persona: Persona, positive: bool) -> str | None:
+def _value_clause(persona: Persona, positive: bool, themes: tuple[str, ...]) -> str | None:
+    """One clause framed by the strongest value: the group's general wording, or its sharper
+    wording when every theme in ``themes`` (memory's and target's) fits it."""
     best: tuple[float, int] | None = None
     for rank, name in enumerate(T.SCHWARTZ_VALUES):
         weight = persona.values.get(name)
@@ -444,6 +656,9 @@ def _value_clause(persona: Persona, positive: bool) -> str | None:
     if best is None:
         return None
     group = T.VALUE_GROUP[T.SCHWARTZ_VALUES[best[1]]]
+    for fitting, negative_clause, positive_clause in T.THEMED_VALUE_CLAUSES.get(group, ()):
+        if all(theme in fitting for theme in themes):
+            return positive_clause if positive else negative_clause
     negative_clause, positive_clause = T.VALUE_CLAUSES[group]
     return positive_clause if positive else negative_clause
 
@@ -538,7 +753,10 @@ def compose(
     close = variant.close.format_map(
         {"ref": ref.subj, "ref_obj": ref.obj, "is": T.IS_ARE[ref.plural]}
     )
-    value = _value_clause(persona, positive)
+    pleasant = _pleasant(best.shared_emotions)
+    target_theme = target.theme if target.theme in T.THEME_WORDS else theme
+    value = _value_clause(persona, positive, (theme, target_theme))
+    pick = stable_index(target.text, best.experience_id, "feel", modulo=1 << 16)
     coda = T.GENTLE_CODA["positive" if positive else "negative"]
 
     analogy = ""
@@ -553,12 +771,14 @@ def compose(
                 break
             parts.append(sentence)
             budget -= _words(sentence)
-        clauses = [
-            p for p, _ in _appraisals(best.shared_appraisal, positive, theme, plan.appraisals)
-        ]
+        appraisals = _appraisals(best.shared_appraisal, positive, pleasant, theme, plan.appraisals)
         parts.append(
-            variant.feel.format(
-                appraisal=_join_clauses(clauses),
+            _feel_line(
+                variant.feel,
+                appraisals,
+                positive,
+                pleasant,
+                pick,
                 feelings=_feelings(best.shared_emotions, theme, plan.emotions),
                 felt=T.FELT[tone_],
             )
@@ -581,7 +801,7 @@ def compose(
 
     return Composition(
         analogy=analogy,
-        bridge=_bridge(memory, ref, target, best, positive, theme),
+        bridge=_bridge(memory, ref, target, best, positive, pleasant, theme),
         used_experience_ids=used,
         template_id=f"{family}.v{index}.{tone_}.{length}",
     )
@@ -593,9 +813,10 @@ def _bridge(
     target: TargetForComposer,
     best: MemoryForComposer,
     positive: bool,
+    pleasant: bool,
     theme: str,
 ) -> str:
-    gists = [g for _, g in _appraisals(best.shared_appraisal, positive, theme, 2)]
+    gists = [a.gist for a in _appraisals(best.shared_appraisal, positive, pleasant, theme, 2)]
     if len(gists) > 1 and _words(" ".join(gists)) > 10:
         gists = gists[:1]
     target_theme = target.theme if target.theme in T.THEME_WORDS else theme

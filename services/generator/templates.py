@@ -540,22 +540,112 @@ VALUE_GROUP: dict[str, str] = {
     "stimulation": "freedom",
     "hedonism": "freedom",
 }
-# (negative theme, positive theme)
+# One short clause per value group, (painful memory, joyful memory): general enough to fit
+# any situation of that kind, so it never reads as a non-sequitur.
 VALUE_CLAUSES: dict[str, tuple[str, str]] = {
     "care": (
         "Your care for the people around you can start from that memory.",
         "Your care for the people around you can start from that memory.",
     ),
     "effort": (
-        "You know what it costs when effort goes unseen.",
-        "You know what it means when effort is finally recognised.",
+        "You know how much it matters to be taken seriously.",
+        "You know how good it feels to stand tall.",
     ),
     "stability": (
-        "You know how much it matters to feel steady and to belong.",
-        "You know how good it feels to be steady and to belong.",
+        "You know how much it matters to feel steady.",
+        "You know how good it feels to stand on steady ground.",
     ),
     "freedom": (
-        "You know how it feels to have the choice taken out of your hands.",
-        "You know the lift of choosing your own way.",
+        "You know how it feels when things are taken out of your hands.",
+        "You know how good it feels when a door opens.",
+    ),
+}
+# Sharper wording, used only when both the memory's theme and the other person's theme are
+# among ``themes``: group -> ((themes, painful, joyful), ...), first match wins.
+THEMED_VALUE_CLAUSES: dict[str, tuple[tuple[frozenset[str], str, str], ...]] = {
+    "effort": (
+        (
+            frozenset({"failing_ideal", "frustration", "progress_toward_goal", "ego_enhancement"}),
+            "You know what it costs when effort goes unseen.",
+            "You know what it means when effort is finally recognised.",
+        ),
+        (
+            frozenset({"demeaning_offense", "exclusion", "betrayal"}),
+            "You know how much it matters to be judged fairly.",
+            "You know how much it means to be judged fairly.",
+        ),
+    ),
+    "stability": (
+        (
+            frozenset({"exclusion", "affection", "gratitude"}),
+            "You know how much it matters to feel steady and to belong.",
+            "You know how good it feels to be steady and to belong.",
+        ),
+    ),
+    "freedom": (
+        (
+            frozenset(
+                {
+                    "exclusion",
+                    "demeaning_offense",
+                    "betrayal",
+                    "frustration",
+                    "progress_toward_goal",
+                }
+            ),
+            "You know how it feels to have the choice taken out of your hands.",
+            "You know the lift of choosing your own way.",
+        ),
+    ),
+}
+
+# --- generic feeling lines --------------------------------------------------------------
+
+# Emotions that make a memory pleasant (it must then never be called painful).
+POSITIVE_EMOTIONS = frozenset(
+    {
+        "joy",
+        "pride",
+        "relief",
+        "gratitude",
+        "love",
+        "excitement",
+        "amusement",
+        "admiration",
+        "optimism",
+        "caring",
+        "approval",
+    }
+)
+NEGATIVE_EMOTIONS = frozenset(
+    {
+        "anger",
+        "annoyance",
+        "confusion",
+        "disappointment",
+        "disapproval",
+        "disgust",
+        "embarrassment",
+        "fear",
+        "grief",
+        "nervousness",
+        "remorse",
+        "sadness",
+    }
+)
+# Used instead of the variant's ``feel`` line when no specific shared appraisal applies:
+# "painful" when only the unpleasantness is shared, "pleasant" for a memory whose shared
+# emotions are positive. Picked by a stable hash, so the wording varies.
+GENERIC_FEEL: dict[str, tuple[str, ...]] = {
+    "painful": (
+        "It was hard to live through; you {felt} {feelings}.",
+        "It hurt, and it stayed with you; you {felt} {feelings}.",
+        "It was a hard time, and you {felt} {feelings}.",
+        "It left a mark on you: you {felt} {feelings}.",
+    ),
+    "pleasant": (
+        "It stayed with you; you {felt} {feelings}.",
+        "It meant something to you, and you {felt} {feelings}.",
+        "It is a moment you still carry: you {felt} {feelings}.",
     ),
 }

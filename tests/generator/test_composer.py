@@ -327,7 +327,7 @@ def test_explicit_tone_overrides_persona() -> None:
     [
         ({"benevolence": 0.9, "achievement": 0.4}, "care for the people around you"),
         ({"universalism": 0.7}, "care for the people around you"),
-        ({"achievement": 0.8, "benevolence": 0.5}, "effort goes unseen"),
+        ({"achievement": 0.8, "benevolence": 0.5}, "to be judged fairly"),
         ({"security": 0.9}, "steady and to belong"),
         ({"tradition": 0.65}, "steady and to belong"),
         ({"self_direction": 0.8}, "choice taken out of your hands"),
@@ -337,6 +337,48 @@ def test_explicit_tone_overrides_persona() -> None:
 def test_top_value_frames_one_clause(values: dict[str, float], expected: str) -> None:
     result = compose(TARGET, [MEMORY], Persona(values=values), tone="direct")
     assert expected in result.analogy
+
+
+# Every painful-memory value clause must fit any painful situation; sharper wording only
+# where both themes fit it.
+GENERAL_VALUE_CLAUSES = {negative for negative, _ in templates.VALUE_CLAUSES.values()}
+
+
+@pytest.mark.parametrize("value", VALUES)
+def test_value_clause_fits_the_situation(value: str) -> None:
+    # Kofi: a biopsy wait (uncertain threat) for a sister searched at the mall (misread theme)
+    memory = MemoryForComposer(
+        "kofi",
+        "I waited four days for the results of my father's biopsy.",
+        None,
+        ("nervousness",),
+        (SharedAppraisal("future_threat", 0.8, 0.9),),
+        "uncertain_threat",
+    )
+    target = TargetForComposer(
+        "She was stopped by security at the mall and searched although she had done nothing.",
+        "my sister",
+        "transgression",
+        (),
+    )
+    text = compose(target, [memory], Persona(values={value: 0.9}), tone="direct").analogy
+    assert "effort goes unseen" not in text
+    assert sum(clause in text for clause in GENERAL_VALUE_CLAUSES) == 1, text
+
+
+def test_themed_value_clause_only_where_the_theme_fits() -> None:
+    memory = MemoryForComposer(
+        "m", "I failed my driving test twice.", None, ("embarrassment",), (), "failing_ideal"
+    )
+    persona = Persona(values={"achievement": 0.9})
+
+    def text(target_theme: str) -> str:
+        target = TargetForComposer("Tom failed his exam.", "Tom", target_theme, ())
+        return compose(target, [memory], persona, tone="direct").analogy
+
+    assert "You know what it costs when effort goes unseen." in text("failing_ideal")
+    assert "effort goes unseen" not in text("irrevocable_loss")
+    assert "You know how much it matters to be taken seriously." in text("irrevocable_loss")
 
 
 def test_weak_values_add_nothing() -> None:
@@ -564,3 +606,157 @@ def test_pronoun_shift(text: str, expected: str) -> None:
 )
 def test_pronoun_shift_mid_sentence(text: str, expected: str) -> None:
     assert to_second_person(text, sentence_start=False) == expected
+
+
+# --- read-aloud flaws (docs/GENERATOR.md) -------------------------------------------------
+
+
+def _analogy(memory_text: str, target: TargetForComposer = TARGET, **kw: object) -> str:
+    memory = MemoryForComposer("m", memory_text, None, ("sadness",), (), "exclusion")
+    return compose(target, [memory], Persona(), tone="direct", **kw).analogy  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("memory", "whole"),
+    [
+        (
+            "When I moved to Berlin nobody at work invited me to lunch for the first three months.",
+            "when you moved to Berlin, nobody at work invited you to lunch for the first three "
+            "months.",
+        ),
+        (
+            "When my father died my mother didn't say a word for a week.",
+            "when your father died, your mother didn't say a word for a week.",
+        ),
+        ("When my grandfather died I cried for days.", "when your grandfather died, you cried"),
+        ("When I lost my job my wife left me.", "when you lost your job, your wife left you."),
+        ("When I heard the news I cried.", "when you heard the news, you cried."),
+        ("When we arrived there was nobody at the station.", "when you arrived, there was nobody"),
+        ("When my father died, my mother said nothing.", "when your father died, your mother"),
+    ],
+)
+def test_when_clause_with_main_clause_is_retold_whole(memory: str, whole: str) -> None:
+    texts = {
+        _analogy(memory, TargetForComposer(f"Ana was left out {i}.", "Ana", "exclusion", ()))
+        for i in range(9)
+    }
+    for text in texts:
+        assert whole in text, text
+        assert not re.search(r"\b(?:back to|remember|like) when\b", text, re.I), text
+    assert any("Remember this moment of yours: when" in text for text in texts)
+
+
+@pytest.mark.parametrize(
+    ("memory", "clause"),
+    [
+        (
+            "When my father didn't recognise me at the hospital.",
+            "when your father didn't recognise you at the hospital",
+        ),
+        (
+            "When I realised my best friend had been telling everyone my secrets for years.",
+            "when you realised your best friend had been telling everyone your secrets",
+        ),
+        ("When I met the man I would marry.", "when you met the man you would marry"),
+        ("When I told him I was leaving.", "when you told him you were leaving"),
+        ("When I saw the house I grew up in.", "when you saw the house you grew up in"),
+        ("When the teacher I admired most ignored me.", "when the teacher you admired most"),
+    ],
+)
+def test_when_fragments_stay_embedded(memory: str, clause: str) -> None:
+    text = _analogy(memory)
+    assert clause in text, text
+    assert "this moment of yours" not in text and "your own memory" not in text
+
+
+@pytest.mark.parametrize(
+    ("text", "who", "expected"),
+    [
+        (
+            "My brother's dog died yesterday.",
+            "my brother",
+            "your brother, whose dog died yesterday.",
+        ),
+        (
+            "The new engineer from Brazil eats lunch alone every day.",
+            "the new engineer",
+            "the new engineer from Brazil, who eats lunch alone every day.",
+        ),
+        ("Ana, who joined in May, eats alone.", "my colleague Ana", "Ana, who joined in May, eats"),
+        (
+            "She was searched at the mall.",
+            "my sister",
+            "your sister: she was searched at the mall.",
+        ),
+        ("Our intern is waiting for news.", "our intern", "your intern, who is waiting for news."),
+        (
+            "My neighbour in sales keeps parking across our drive.",
+            "my neighbour",
+            "your neighbour in sales, who keeps parking across your drive.",
+        ),
+        (
+            "The new engineer alone again at lunch.",
+            "the new engineer",
+            "the new engineer: the new engineer alone again at lunch.",
+        ),
+    ],
+)
+def test_who_relative_clause_only_before_a_verb_phrase(text: str, who: str, expected: str) -> None:
+    for i in range(3):  # every variant
+        memory = MemoryForComposer(f"m{i}", "I lost my keys.", None, (), (), "exclusion")
+        target = TargetForComposer(text, who, "exclusion", ())
+        analogy = compose(target, [memory], Persona(), tone="direct").analogy
+        assert expected in analogy, analogy
+        assert not re.search(r"\bwho (?:from|in|at|on|alone|upstairs)\b", analogy), analogy
+        assert ": your colleague Ana, who" not in analogy
+
+
+PLEASANT = ["joy", "pride", "relief", "gratitude", "love", "excitement", "amusement"]
+PLEASANT += ["admiration", "optimism", "caring", "approval"]
+
+
+@pytest.mark.parametrize("emotion", PLEASANT)
+def test_pleasant_memory_is_never_called_painful(emotion: str) -> None:
+    shared = (
+        SharedAppraisal("pleasantness", 0.1, 0.2),
+        SharedAppraisal("controllability", 0.1, 0.1),
+    )
+    for theme in ("uncertain_threat", "exclusion", "relief", "neutral"):
+        for i in range(6):
+            memory = MemoryForComposer(
+                f"m{i}",
+                "I waited four days for the biopsy results.",
+                None,
+                (emotion,),
+                shared[: 1 + i % 2],
+                theme,
+            )
+            target = TargetForComposer(f"Ana is waiting {i}.", "Ana", theme, ())
+            for tone in ("direct", "gentle"):
+                result = compose(target, [memory], Persona(), tone=tone, length="medium")  # type: ignore[arg-type]
+                assert "painful" not in result.analogy and "hurt" not in result.analogy
+                assert "pain" not in result.bridge, result.bridge
+
+
+def test_generic_painful_line_varies_and_is_never_tautological() -> None:
+    seen = set()
+    for i in range(40):
+        memory = MemoryForComposer(
+            f"m{i}",
+            "My grandfather died.",
+            None,
+            ("grief",),
+            (SharedAppraisal("pleasantness", 0.1, 0.1),),
+            "irrevocable_loss",
+        )
+        target = TargetForComposer(f"Bo lost his dog {i}.", "Bo", "irrevocable_loss", ())
+        text = compose(target, [memory], Persona(), tone="direct").analogy
+        assert "it was painful to live through" not in text, text
+        feel = text.split("? ", 1)[-1].split(". ", 1)[-1] if "?" in text else text
+        seen.update(
+            line
+            for line in templates.GENERIC_FEEL["painful"]
+            if line.split(";")[0].split(",")[0].split(":")[0] in text
+        )
+        assert feel
+    assert len(seen) >= 3
