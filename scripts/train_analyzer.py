@@ -352,23 +352,26 @@ def main() -> None:
         )
         return vectorizer, model
 
-    vectorizer, lexical = fit_lexical(idx["train"])
-    dev_words = vectorizer.transform([texts[i] for i in idx["dev"]]).toarray().astype(np.float32)
-    lexical_dev = head_outputs(lexical, dev_words)
-    best_config, best_score = None, -1.0
-    for hidden, go_weight in itertools.product((128, 256), go_weights):
-        tr = idx["train"]
-        model = train(
-            x_all[tr],
-            y_e[tr],
-            y_a[tr],
-            y_t[tr],
+    def fit_embedding_heads(fit: np.ndarray, hidden: int, go_weight: float) -> nn.Module:
+        return train(
+            x_all[fit],
+            y_e[fit],
+            y_a[fit],
+            y_t[fit],
             go_x,
             go_y,
             model=Heads(x_all.shape[1], hidden, dropout=0.2),
             go_weight=go_weight,
             seed=args.seed,
         )
+
+    vectorizer, lexical = fit_lexical(idx["train"])
+    dev_words = vectorizer.transform([texts[i] for i in idx["dev"]]).toarray().astype(np.float32)
+    lexical_dev = head_outputs(lexical, dev_words)
+    best_config, best_score = None, -1.0
+    for hidden, go_weight in itertools.product((128, 256), go_weights):
+        tr = idx["train"]
+        model = fit_embedding_heads(tr, hidden, go_weight)
         shares = choose_shares(head_outputs(model, x_all[idx["dev"]]), lexical_dev, dev_rows)
         centring = centring_stats(
             model, lexical, vectorizer, shares, x_all[tr], [texts[i] for i in tr]
@@ -392,17 +395,7 @@ def main() -> None:
     hidden, go_weight, shares, weights = best_config
 
     fit = np.concatenate([idx["train"], idx["dev"]])
-    model = train(
-        x_all[fit],
-        y_e[fit],
-        y_a[fit],
-        y_t[fit],
-        go_x,
-        go_y,
-        model=Heads(x_all.shape[1], hidden, dropout=0.2),
-        go_weight=go_weight,
-        seed=args.seed,
-    )
+    model = fit_embedding_heads(fit, hidden, go_weight)
     vectorizer, lexical = fit_lexical(fit)
     metadata = {
         "hidden": str(hidden),

@@ -140,7 +140,6 @@ class ProfileService:
         EXPERIENCES_WRITTEN.labels("delete").inc()
 
     async def search(self, user_id: str, request: SearchRequest) -> SearchResult:
-        await self.get_user(user_id)
         expected = (
             self.analysis.emotion_size if request.using == "emotion" else self.analysis.content_size
         )
@@ -155,6 +154,8 @@ class ProfileService:
             include_sensitive=request.include_sensitive,
             with_vectors=request.with_vectors,
         )
+        if not hits:  # the query is scoped to the user: only an empty answer needs telling
+            await self.get_user(user_id)  # an unknown user (404) from an empty pool
         total = await self.repository.count_experiences(user_id)
         return SearchResult(
             items=[
