@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +42,13 @@ class Narrative:
     emotions: dict[str, float]
     appraisal: dict[str, float]
     theme: str
+    # Set on derived copies (e.g. a third-person rewrite): the row they come from, which
+    # decides their split and counts as their author in retrieval pools.
+    source_id: str | None = None
+
+    @property
+    def origin(self) -> str:
+        return self.source_id or self.id
 
     @property
     def primary_emotion(self) -> str:
@@ -50,7 +57,7 @@ class Narrative:
     @property
     def split(self) -> str:
         """Stable 70/15/15 split by id hash: train, dev (model selection), test (report)."""
-        bucket = int(hashlib.sha256(self.id.encode()).hexdigest()[:8], 16) % 100
+        bucket = int(hashlib.sha256(self.origin.encode()).hexdigest()[:8], 16) % 100
         return "train" if bucket < 70 else "dev" if bucket < 85 else "test"
 
 
@@ -146,3 +153,19 @@ def cached_embeddings(texts: list[str], embedder: object) -> np.ndarray:
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     np.save(path, vectors)
     return vectors
+
+
+def with_third_person(rows: list[Narrative]) -> list[Narrative]:
+    """The rows plus a third-person copy of each (she/he alternating), same labels."""
+    from devtools.augment import third_person
+
+    copies = [
+        replace(
+            row,
+            id=f"{row.id}#3p",
+            text=third_person(row.text, ("she", "he")[i % 2]),
+            source_id=row.id,
+        )
+        for i, row in enumerate(rows)
+    ]
+    return rows + copies

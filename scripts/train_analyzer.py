@@ -28,7 +28,13 @@ from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from devtools.datasets import Narrative, cached_embeddings, load_corpus, load_goemotions
+from devtools.datasets import (
+    Narrative,
+    cached_embeddings,
+    load_corpus,
+    load_goemotions,
+    with_third_person,
+)
 from devtools.pools import make_trials, score_trials
 from services.core.analyzer.labels import (
     APPRAISAL_DIMENSIONS,
@@ -191,7 +197,10 @@ def centring_stats(
 
 def fit_vectorizer(texts: list[str]) -> TfidfVectorizer:
     # Must match services/core/analyzer/lexicon.py: lowercase, \b\w\w+\b tokens, 1-2 grams.
-    return TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True).fit(texts)
+    # At most 20k terms (the most frequent) keeps the weights file well under 5 MB.
+    return TfidfVectorizer(
+        ngram_range=(1, 2), min_df=2, max_features=20_000, sublinear_tf=True
+    ).fit(texts)
 
 
 def head_outputs(model: nn.Module, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -271,7 +280,7 @@ def evaluate(
     theme_accuracy = float(
         np.mean([a.structure.theme.name == r.theme for a, r in zip(analyses, rows, strict=True)])
     )
-    trials = make_trials(true_family, [r.id for r in rows], trials=400, seed=seed)
+    trials = make_trials(true_family, [r.origin for r in rows], trials=400, seed=seed)
     # The vector should find memories that felt the same (family) *and* were appraised the
     # same way: the objective rewards the first and penalises the top match's appraisal gap.
     best_weights, best, best_objective = weights_grid[0], {"top1": 0.0}, -np.inf
@@ -306,7 +315,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args()
     started = time.time()
-    rows = load_corpus()
+    # Targets are other people's situations, mostly told in the third person: train and
+    # select on both forms (devtools/augment.py).
+    rows = with_third_person(load_corpus())
     embedder = Embedder()
     x_all = cached_embeddings([r.text for r in rows], embedder)
     split = np.array([r.split for r in rows])

@@ -112,3 +112,9 @@ def test_unmistakable_sentences(
     for dimension, pole in appraisal.items():
         value = structure.appraisal[dimension]
         assert value >= 0.6 if pole == "high" else value <= 0.4, (dimension, value)
+
+
+def test_shipped_weights_stay_small() -> None:
+    from services.core.analyzer.offline import WEIGHTS_PATH
+
+    assert WEIGHTS_PATH.stat().st_size < 5_000_000  # the budget for shipped weights

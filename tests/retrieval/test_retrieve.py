@@ -25,14 +25,10 @@ TOPIC_TRAPS = [
         "The night before my visa interview I could not sleep at all.",
         "My doctor called to say my blood tests were all normal.",
     ),
-    pytest.param(
+    (
         "He blurted out an answer in the meeting and everyone laughed at him.",
         "I tripped on stage at my graduation in front of the whole school.",
         "My presentation at the meeting went perfectly and the boss praised me.",
-        # Known miss of analyzer offline-1 (emotion cosine 0.295 vs 0.309): it still reads
-        # embarrassment into being praised at a meeting. Strict, so a fix turns this red
-        # and the case goes back to the passing set (issue 4 stays open until then).
-        marks=pytest.mark.xfail(strict=True, reason="analyzer reads praise as embarrassment"),
     ),
     (
         "Her landlord kept the whole deposit for damage she never caused.",
