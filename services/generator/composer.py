@@ -819,8 +819,13 @@ def _bridge(
     gists = [a.gist for a in _appraisals(best.shared_appraisal, positive, pleasant, theme, 2)]
     if len(gists) > 1 and _words(" ".join(gists)) > 10:
         gists = gists[:1]
-    target_theme = target.theme if target.theme in T.THEME_WORDS else theme
-    situation = T.THEME_WORDS.get(target_theme, T.THEME_WORDS["neutral"]).situation
+    # Name the other person's situation by its theme only when the target and the memory
+    # were read the same way: a theme read from one third-person sentence alone is too often
+    # wrong ("Ana's experience of having done wrong") to be stated as fact.
+    if target.theme == best.theme and target.theme in T.THEME_WORDS:
+        situation = T.SITUATION_BY_THEME.format(situation=T.THEME_WORDS[target.theme].situation)
+    else:
+        situation = T.SITUATION_PLAIN
     excerpt = _strip_end(_trim(memory.lead, 12))
     if memory.kind == "when":
         template, text = T.BRIDGE, T.BRIDGE_WHEN.format(c=excerpt)

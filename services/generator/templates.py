@@ -118,7 +118,7 @@ class ThemeWords:
     phrase: str  # default appraisal clause when no shared dimension is usable
     gist: str  # default bridge gist
     feelings: str  # default feelings when no shared emotion is usable
-    situation: str  # "<who>'s experience of <situation>" in the bridge
+    situation: str  # "<who>'s experience of <situation>" in the bridge (when trusted)
 
 
 THEME_WORDS: dict[str, ThemeWords] = {
@@ -501,9 +501,12 @@ TARGET_WHOSE = "{lead}, whose {rest}."
 TARGET_COLON = "{lead}: {c}."
 TARGET_BARE = "{lead}."
 
-BRIDGE = "Your memory of {memory} and {ref_poss} experience of {situation} share {gist}."
-BRIDGE_DASHES = "Your memory — {memory} — and {ref_poss} experience of {situation} share {gist}."
-BRIDGE_TITLE = "Your memory of “{memory}” and {ref_poss} experience of {situation} share {gist}."
+# How the bridge names the other person's situation: by theme when trusted, else plainly.
+SITUATION_BY_THEME = "experience of {situation}"
+SITUATION_PLAIN = "situation"
+BRIDGE = "Your memory of {memory} and {ref_poss} {situation} share {gist}."
+BRIDGE_DASHES = "Your memory — {memory} — and {ref_poss} {situation} share {gist}."
+BRIDGE_TITLE = "Your memory of “{memory}” and {ref_poss} {situation} share {gist}."
 BRIDGE_WHEN = "the time {c}"
 
 # --- tone -------------------------------------------------------------------------------

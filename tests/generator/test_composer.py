@@ -758,3 +758,15 @@ def test_generic_painful_line_varies_and_is_never_tautological() -> None:
         assert len(used) == 1, text
         seen.update(used)
     assert len(seen) >= 3
+
+
+def test_bridge_names_the_situation_by_theme_only_when_both_readings_agree() -> None:
+    agree = compose(
+        TargetForComposer("Ana was left out.", "Ana", "exclusion", ()), [MEMORY], Persona()
+    )
+    assert "Ana's experience of being left out" in agree.bridge
+    differ = compose(
+        TargetForComposer("Ana was left out.", "Ana", "transgression", ()), [MEMORY], Persona()
+    )
+    assert "Ana's situation share" in differ.bridge
+    assert "experience of" not in differ.bridge
