@@ -35,7 +35,7 @@ class Embedder:
 
     Model calls run on one dedicated worker thread: they are blocking and CPU-bound, and
     torch already uses every core for one batch, so running several at once only adds
-    contention. Async callers await :meth:`aencode`, which keeps the event loop free.
+    contention. Async callers await :meth:`run`, which keeps the event loop free.
     """
 
     def __init__(self, model_path: Path | None = None, batch_size: int = 32) -> None:
@@ -71,9 +71,6 @@ class Embedder:
     async def run(self, work: Callable[[], T]) -> T:
         """Run a blocking model computation on the model thread and await its result."""
         return await asyncio.get_running_loop().run_in_executor(self._executor, work)
-
-    async def aencode(self, texts: list[str]) -> np.ndarray:
-        return await self.run(lambda: self.encode(texts))
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

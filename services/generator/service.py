@@ -142,7 +142,8 @@ class GeneratorService:
         """The configured backend's draft, validated; a rejected draft is regenerated once,
         then (or at once when the LLM is unreachable) the composer answers as a fallback."""
         memories, length = context.memories, context.request.style.length
-        if self.backend is not self.composer:
+        fallback = self.backend is not self.composer
+        if fallback:
             reason = "invalid_draft"
             for _ in range(2):
                 try:
@@ -156,12 +157,9 @@ class GeneratorService:
                     reason = unavailable.reason
                     break
             GENERATOR_FALLBACKS.labels(reason).inc()
-            draft = await self.composer.draft(context)
-            validate_draft(draft, memories, length)
-            return draft, _info(self.composer, fallback=True)
         draft = await self.composer.draft(context)
         validate_draft(draft, memories, length)
-        return draft, _info(self.composer)
+        return draft, _info(self.composer, fallback=fallback)
 
     async def get(self, principal: Principal, user_id: str, analogy_id: str) -> Analogy:
         record = await self.profiles.get_analogy(principal, user_id, analogy_id)

@@ -23,7 +23,10 @@ def test_features_match_scikit_learn() -> None:
     lexicon = Lexicon(vocabulary, vectorizer.idf_)
     expected = vectorizer.transform(TRAIN + NEW).toarray()
     rows = lexicon.features(TRAIN + NEW)
-    assert np.allclose(lexicon.dense(rows), expected, atol=1e-6)
+    dense = np.zeros_like(expected)
+    for i, row in enumerate(rows):
+        dense[i, row.columns] = row.values
+    assert np.allclose(dense, expected, atol=1e-6)
     weight = np.random.default_rng(0).normal(size=(lexicon.size, 3)).astype(np.float32)
     bias = np.array([0.1, -0.2, 0.3], dtype=np.float32)
     assert np.allclose(linear(rows, weight, bias), expected @ weight + bias, atol=1e-5)

@@ -55,12 +55,6 @@ class Lexicon:
             rows.append(SparseRow(columns, values / norm if norm else values))
         return rows
 
-    def dense(self, rows: list[SparseRow]) -> np.ndarray:
-        matrix = np.zeros((len(rows), self.size), dtype=np.float32)
-        for i, row in enumerate(rows):
-            matrix[i, row.columns] = row.values
-        return matrix
-
 
 def linear(rows: list[SparseRow], weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
     """``features @ weight + bias`` for sparse feature rows."""

@@ -31,9 +31,6 @@ class CollectionSpec:
     # The field that partitions data by owner: indexed with is_tenant on a server.
     tenant_field: str | None = "user_id"
 
-    def placeholder_vectors(self) -> dict[str, list[float]] | None:
-        return {PLACEHOLDER_VECTOR: [1.0]} if PLACEHOLDER_VECTOR in self.vectors else None
-
 
 @dataclass(frozen=True)
 class Conditions:

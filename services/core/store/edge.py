@@ -130,10 +130,6 @@ class EdgeStore(VectorStore):
         for shard in self._shards.values():
             shard.info()
 
-    def flush(self) -> None:
-        for shard in self._shards.values():
-            shard.flush()
-
     def close(self) -> None:
         with self._lock:
             for shard in self._shards.values():
