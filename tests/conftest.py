@@ -8,12 +8,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from devtools.live_server import LiveServer, free_port
+from devtools.live_server import LiveServer, free_port, free_ports
 from services.core.analysis import TextAnalysis
 from services.core.settings import Settings
 
 SERVICE_KEY = "test-service-key"
-__all__ = ["LiveServer", "free_port"]
+__all__ = ["LiveServer", "free_port", "free_ports"]
 
 
 def make_settings(data_dir: Path, **overrides: object) -> Settings:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import free_port
+from tests.conftest import free_port, free_ports
 
 KEY = "process-test-key"
 EMOSYNC = [sys.executable, "-m", "services.cli", "serve"]
@@ -54,7 +54,8 @@ def running(
 
 
 def test_three_services_over_real_http(tmp_path: Path) -> None:
-    ports = {name: free_port() for name in ("profile", "retrieval", "generator")}
+    names = ("profile", "retrieval", "generator")
+    ports = dict(zip(names, free_ports(len(names)), strict=True))
     env = {
         "EMOSYNC_DATA_DIR": str(tmp_path),
         "EMOSYNC_API_KEYS": KEY,
