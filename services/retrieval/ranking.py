@@ -11,7 +11,7 @@ import numpy as np
 class RankingConfig:
     """Documented in docs/RETRIEVAL.md; measured by bench/retrieval_isear.py."""
 
-    version: str = "rank-1"
+    version: str = "rank-2"
     content_weight: float = 0.1  # content similarity only breaks near-ties
     mmr_lambda: float = 0.8  # 1 = pure relevance, lower = more diverse top-k
     candidates_per_result: int = 5
@@ -30,21 +30,21 @@ class Ranked:
 
 def rank(
     emotion_similarity: np.ndarray,
-    emotion_vectors: np.ndarray,
     content_vectors: np.ndarray,
     target_content: np.ndarray,
     k: int,
     config: RankingConfig,
 ) -> list[Ranked]:
     """Pick k candidates: relevance = emotion cosine + content_weight * content cosine, then
-    maximal marginal relevance against emotional *and* narrative near-duplicates."""
+    maximal marginal relevance against narrative near-duplicates (content cosine). Emotional
+    likeness among the results is not penalised: every result should feel like the target
+    (rank-1 penalised it too, and then kept two retellings of one memory whenever all the
+    candidates felt alike)."""
     if len(emotion_similarity) == 0:
         return []
     content_similarity = content_vectors @ target_content
     relevance = emotion_similarity + config.content_weight * content_similarity
-    redundancy = np.maximum(
-        emotion_vectors @ emotion_vectors.T, content_vectors @ content_vectors.T
-    )
+    redundancy = content_vectors @ content_vectors.T
     selected: list[int] = []
     remaining = list(range(len(relevance)))
     while remaining and len(selected) < k:

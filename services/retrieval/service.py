@@ -94,7 +94,6 @@ class RetrievalService:
         vectors = [h.vectors or {} for h in hits]
         chosen = rank(
             np.array([h.score for h in hits], dtype=np.float32),
-            np.array([v["emotion"] for v in vectors], dtype=np.float32),
             np.array([v["content"] for v in vectors], dtype=np.float32),
             target_content,
             k,

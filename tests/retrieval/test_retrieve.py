@@ -191,7 +191,10 @@ def test_near_duplicate_memories_are_diversified(client: httpx.Client) -> None:
         [
             "My best friend stopped talking to me and sat with other girls.",
             "My best friend stopped talking to me and sat with the other girls.",
-            "My teammates planned a trip and never told me about it.",
+            # Must read as the same feeling, or MMR is not what decides: the analyzer takes
+            # "...and never told me about it" for guilt (confessions in its corpus say
+            # "I never told anyone"), so that wording is not used here.
+            "My teammates planned a trip and didn't invite me.",
         ],
     )
     body = client.post(
