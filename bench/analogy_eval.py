@@ -1,6 +1,7 @@
 """Analogy quality and latency on our case set (bench/cases/analogy_cases.json).
 
     python bench/analogy_eval.py              # the offline grounded composer
+    python bench/analogy_eval.py --show       # also print every analogy, to read them
     EMOSYNC_LLM_BASE_URL=... EMOSYNC_LLM_MODEL=... python bench/analogy_eval.py  # an LLM
 
 Runs the all-in-one app over HTTP on loopback with a fresh data dir. Per case: grounding
@@ -11,6 +12,7 @@ non-personalized analogy as baseline), sensitive-memory leaks (must be 0), laten
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import statistics
@@ -48,6 +50,9 @@ def generic_analogy(who: str, emotions: list[str]) -> str:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--show", action="store_true", help="print every analogy")
+    args = parser.parse_args()
     settings = Settings(data_dir=Path(tempfile.mkdtemp(prefix="emosync-analogy-")))
     analysis = TextAnalysis.from_settings(settings)
     cases = json.loads(CASES.read_text())["users"]
@@ -75,6 +80,8 @@ def main() -> None:
                 emotions = sorted(top["emotions"], key=top["emotions"].get, reverse=True)
                 rows.append(
                     {
+                        "user": user["display_name"],
+                        "who": target["who"],
                         "target": target["text"],
                         "analogy": body["analogy"],
                         "generic": generic_analogy(target["who"], emotions),
@@ -111,6 +118,10 @@ def main() -> None:
         "latency_ms_max": round(latencies[-1], 1),
     }
     print(json.dumps(report, indent=2))
+    if args.show:
+        for row in rows:
+            print(f"\n**{row['user']}** — about *{row['who']}*: “{row['target']}”\n")
+            print(f"> {row['analogy']}")
     analysis.embedder.close()
 
 
