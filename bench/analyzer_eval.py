@@ -24,7 +24,7 @@ from scipy.stats import spearmanr
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from devtools.datasets import (
-    cached_embeddings,
+    cached_encodings,
     load_corpus,
     load_goemotions,
     load_isear,
@@ -64,7 +64,7 @@ def corpus_report(analyzer: OfflineAnalyzer, embedder: Embedder, third_person: b
     if third_person:  # the same narrations told of someone else, as targets usually are
         rows = [r for r in with_third_person(rows) if r.source_id]
     texts = [r.text for r in rows]
-    analyses = analyzer.analyze(texts, cached_embeddings(texts, embedder))
+    analyses = analyzer.analyze(texts, cached_encodings(texts, embedder).layers)
     probs = emotion_matrix(analyses)
     predicted = [EMOTIONS[i] for i in probs.argmax(1)]
     truth = [r.primary_emotion for r in rows]
@@ -120,11 +120,12 @@ def goemotions_report(analyzer: OfflineAnalyzer, embedder: Embedder) -> dict:
         return float(np.mean(scores))
 
     dev_texts, dev_gold = load_goemotions("dev")
-    dev_probs = emotion_matrix(analyzer.analyze(dev_texts, cached_embeddings(dev_texts, embedder)))
+    dev_layers = cached_encodings(dev_texts, embedder).layers
+    dev_probs = emotion_matrix(analyzer.analyze(dev_texts, dev_layers))
     thresholds = [0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 1.01]
     best = max(thresholds, key=lambda t: macro_f1(predict(dev_probs, t), dev_gold))
     texts, gold = load_goemotions("test")
-    probs = emotion_matrix(analyzer.analyze(texts, cached_embeddings(texts, embedder)))
+    probs = emotion_matrix(analyzer.analyze(texts, cached_encodings(texts, embedder).layers))
     return {
         "n": len(texts),
         "threshold_from_dev": best,
@@ -135,7 +136,7 @@ def goemotions_report(analyzer: OfflineAnalyzer, embedder: Embedder) -> dict:
 def isear_report(analyzer: OfflineAnalyzer, embedder: Embedder) -> dict:
     rows = load_isear()
     texts = [r.text for r in rows]
-    analyses = analyzer.analyze(texts, cached_embeddings(texts, embedder))
+    analyses = analyzer.analyze(texts, cached_encodings(texts, embedder).layers)
     families = family_scores(emotion_matrix(analyses))
     predicted = [FAMILIES[i] for i in families.argmax(1)]
     truth = [r.emotion for r in rows]
@@ -195,22 +196,22 @@ def isear_report(analyzer: OfflineAnalyzer, embedder: Embedder) -> dict:
 
 def speed_report(analyzer: OfflineAnalyzer, embedder: Embedder, runs: int) -> dict:
     texts = [r.text for r in load_corpus()][:320]
-    embedder.encode(texts[:32])  # warm-up
+    embedder.encode_layers(texts[:32])  # warm-up
     single_total, single_analyzer = [], []
     for text in texts[:runs]:
         started = time.perf_counter()
-        vector = embedder.encode([text])
+        encoded = embedder.encode_layers([text])
         middle = time.perf_counter()
-        analyzer.analyze([text], vector)
+        analyzer.analyze([text], encoded.layers)
         ended = time.perf_counter()
         single_total.append((ended - started) * 1000)
         single_analyzer.append((ended - middle) * 1000)
     started = time.perf_counter()
-    vectors = embedder.encode(texts)
+    layers = embedder.encode_layers(texts).layers
     embed_seconds = time.perf_counter() - started
     started = time.perf_counter()
     for i in range(0, len(texts), 32):
-        analyzer.analyze(texts[i : i + 32], vectors[i : i + 32])
+        analyzer.analyze(texts[i : i + 32], layers[i : i + 32])
     analyze_seconds = time.perf_counter() - started
     return {
         "single_text_ms_p50_with_embedding": round(statistics.median(single_total), 2),

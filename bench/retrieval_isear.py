@@ -20,7 +20,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from devtools.datasets import cached_embeddings, load_isear
+from devtools.datasets import cached_encodings, load_isear
 from devtools.pools import make_trials
 from services.core.analyzer.offline import OfflineAnalyzer, default_vector_weights
 from services.core.embedding import Embedder
@@ -40,8 +40,10 @@ def main() -> None:
     analyzer = OfflineAnalyzer()
     weights = default_vector_weights(analyzer)
     texts = [r.text for r in rows]
-    content = cached_embeddings(texts, embedder)
-    emotion = np.stack([analyzer.vector(a, weights) for a in analyzer.analyze(texts, content)])
+    encoded = cached_encodings(texts, embedder)
+    content = encoded.content
+    analyses = analyzer.analyze(texts, encoded.layers)
+    emotion = np.stack([analyzer.vector(a, weights) for a in analyses])
     families = [r.emotion for r in rows]
     trials = make_trials(families, [r.respondent for r in rows], trials=args.trials, seed=args.seed)
     config = RankingConfig()
@@ -54,7 +56,6 @@ def main() -> None:
     def service_top3(target: int, pool: list[int]) -> list[int]:
         chosen = rank(
             emotion[pool] @ emotion[target],
-            emotion[pool],
             content[pool],
             content[target],
             3,

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from services.core.embedding import Embedder, EncodedTexts
+
 REPO = Path(__file__).resolve().parents[1]
 CORPUS_DIR = REPO / "data" / "narratives"
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -143,16 +145,17 @@ def load_isear() -> list[IsearRow]:
     return rows
 
 
-def cached_embeddings(texts: list[str], embedder: object) -> np.ndarray:
-    """Embeds texts once per (model, text list); later runs read ``.cache/embeddings``."""
-    key = hashlib.sha256(("\n".join(texts) + str(getattr(embedder, "model_path", ""))).encode())
-    path = CACHE_DIR / f"{key.hexdigest()[:20]}.npy"
+def cached_encodings(texts: list[str], embedder: Embedder) -> EncodedTexts:
+    """Encodes texts once per (model, text list); later runs read ``.cache/embeddings``."""
+    key = hashlib.sha256(("\n".join(texts) + str(embedder.model_path)).encode())
+    path = CACHE_DIR / f"{key.hexdigest()[:20]}.npz"
     if path.exists():
-        return np.load(path)
-    vectors = embedder.encode(texts)  # type: ignore[attr-defined]
+        with np.load(path) as stored:
+            return EncodedTexts(stored["content"], stored["layers"])
+    encoded = embedder.encode_layers(texts)
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    np.save(path, vectors)
-    return vectors
+    np.savez(path, content=encoded.content, layers=encoded.layers)
+    return encoded
 
 
 def with_third_person(rows: list[Narrative]) -> list[Narrative]:

@@ -2,12 +2,13 @@
 
     python scripts/train_analyzer.py [--goemotions] [--seed 13]
 
-Two sets of heads: a small MLP on the frozen sentence embedding, and linear "lexical"
-heads on word uni/bigram tf-idf; their outputs are mixed. Data: our narrative corpus
-(data/narratives/, split 70/15/15 by id hash) and, with --goemotions, GoEmotions'
-train.tsv from ../shared/data/ for the MLP's emotion head only. Selection (hidden size,
-GoEmotions weight, lexical shares, vector block weights) uses the dev split; the final
-model is refit on train+dev and reported on the test split. ISEAR is never read.
+Two sets of heads: a small MLP on the frozen embedding model's mean-pooled layers, and
+linear "lexical" heads on word uni/bigram tf-idf; their outputs are mixed. Data: our
+narrative corpus (data/narratives/, split 70/15/15 by id hash) and, with --goemotions,
+GoEmotions' train.tsv from ../shared/data/ for the MLP's emotion head only. Selection
+(layers read, hidden size, GoEmotions weight, lexical shares, vector block weights) uses
+the dev split; the final model is refit on train+dev and reported on the test split.
+ISEAR is never read.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from devtools.datasets import (
     Narrative,
-    cached_embeddings,
+    cached_encodings,
     load_corpus,
     load_goemotions,
     with_third_person,
@@ -44,11 +45,13 @@ from services.core.analyzer.labels import (
     THEMES,
 )
 from services.core.analyzer.offline import (
+    FAMILY_SUMS,
     WEIGHTS_PATH,
     OfflineAnalyzer,
     VectorWeights,
+    layer_features,
 )
-from services.core.embedding import Embedder
+from services.core.embedding import Embedder, EncodedTexts
 
 APPRAISALS = tuple(APPRAISAL_DIMENSIONS)
 THEME_NAMES = tuple(THEMES)
@@ -145,6 +148,7 @@ def export(
     vectorizer: TfidfVectorizer,
     shares: dict[str, float],
     centring: dict[str, np.ndarray],
+    layers: tuple[int, ...],
     path: Path,
     metadata: dict[str, str],
 ) -> None:
@@ -171,6 +175,7 @@ def export(
             **metadata,
             "vocabulary": json.dumps(vocabulary),
             "lexical_share": json.dumps(shares),
+            "layers": json.dumps(list(layers)),
         },
     )
 
@@ -190,6 +195,7 @@ def centring_stats(
     appraisal = (1 - shares["appraisal"]) * mlp[1] + shares["appraisal"] * lex[1]
     return {
         "vector.emotions_centre": np.sqrt(emotions).mean(0).astype(np.float32),
+        "vector.families_centre": np.sqrt(emotions @ FAMILY_SUMS).mean(0).astype(np.float32),
         "vector.appraisal_mean": appraisal.mean(0).astype(np.float32),
         "vector.appraisal_scale": (appraisal.std(0) + 1e-3).astype(np.float32),
     }
@@ -247,10 +253,14 @@ def cosine_over(vectors: np.ndarray) -> Callable[[int, Sequence[int]], np.ndarra
 
 
 def evaluate(
-    path: Path, x: np.ndarray, rows: list[Narrative], weights_grid: list[VectorWeights], seed: int
+    path: Path,
+    encoded: EncodedTexts,
+    rows: list[Narrative],
+    weights_grid: list[VectorWeights],
+    seed: int,
 ) -> tuple[dict, VectorWeights]:
     analyzer = OfflineAnalyzer(path)
-    analyses = analyzer.analyze([r.text for r in rows], x)
+    analyses = analyzer.analyze([r.text for r in rows], encoded.layers)
     true_primary = [r.primary_emotion for r in rows]
     pred_primary = [
         max(a.structure.emotions, key=a.structure.emotions.__getitem__) for a in analyses
@@ -290,7 +300,7 @@ def evaluate(
         objective = result["top1"] - result["top1_appraisal_gap"]
         if objective > best_objective:
             best_weights, best, best_objective = w, result, objective
-    content = score_trials(trials, true_family, cosine_over(x), true_a)
+    content = score_trials(trials, true_family, cosine_over(encoded.content), true_a)
     report = {
         "family_accuracy": round(family_accuracy, 3),
         "primary_emotion_macro_f1": round(float(np.mean(list(per_emotion_f1.values()))), 3),
@@ -309,6 +319,10 @@ def evaluate(
     return report, best_weights
 
 
+def subset(encoded: EncodedTexts, rows: np.ndarray) -> EncodedTexts:
+    return EncodedTexts(encoded.content[rows], encoded.layers[rows])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--goemotions", action="store_true", help="also try GoEmotions")
@@ -319,26 +333,30 @@ def main() -> None:
     # select on both forms (devtools/augment.py).
     rows = with_third_person(load_corpus())
     embedder = Embedder()
-    x_all = cached_embeddings([r.text for r in rows], embedder)
+    encoded = cached_encodings([r.text for r in rows], embedder)
+    last = embedder.layer_count - 1
+    # The heads read the last layer alone (the sentence embedding) or it together with
+    # the layers below it, which keep more of the wording; chosen on dev.
+    layer_choices = [tuple(range(last - depth + 1, last + 1)) for depth in (1, 3, 5)]
     split = np.array([r.split for r in rows])
     idx = {s: np.where(split == s)[0] for s in ("train", "dev", "test")}
     print(f"corpus: {len(rows)} narratives; " + ", ".join(f"{s} {len(i)}" for s, i in idx.items()))
     y_e, y_a, y_t = targets(rows)
 
-    go_x = go_y = None
+    go_layers = go_y = None
     go_weights = [0.0]
     if args.goemotions:
         go_texts, go_labels = load_goemotions("train")
-        go_x = cached_embeddings(go_texts, embedder)
+        go_layers = cached_encodings(go_texts, embedder).layers
         go_y = np.zeros((len(go_texts), len(EMOTIONS)), dtype=np.float32)
         for i, labels in enumerate(go_labels):
             go_y[i, labels] = 1.0 / len(labels)
         go_weights = [0.0, 0.3]
 
     grid = [
-        VectorWeights(e, a, t, lat)
-        for e, a, t, lat in itertools.product(
-            (0.5, 1.0), (0.0, 0.5, 1.0), (0.0, 0.5), (0.0, 0.5, 1.0)
+        VectorWeights(e, a, t, lat, fam)
+        for e, a, t, lat, fam in itertools.product(
+            (0.5, 1.0), (0.0, 0.5, 1.0), (0.0, 0.5), (0.0, 0.5, 1.0), (0.0, 1.0, 2.0)
         )
     ]
     texts = [r.text for r in rows]
@@ -363,15 +381,17 @@ def main() -> None:
         )
         return vectorizer, model
 
-    def fit_embedding_heads(fit: np.ndarray, hidden: int, go_weight: float) -> nn.Module:
+    def fit_embedding_heads(
+        fit: np.ndarray, x: np.ndarray, go_x: np.ndarray | None, hidden: int, go_weight: float
+    ) -> nn.Module:
         return train(
-            x_all[fit],
+            x[fit],
             y_e[fit],
             y_a[fit],
             y_t[fit],
             go_x,
             go_y,
-            model=Heads(x_all.shape[1], hidden, dropout=0.2),
+            model=Heads(x.shape[1], hidden, dropout=0.2),
             go_weight=go_weight,
             seed=args.seed,
         )
@@ -380,33 +400,39 @@ def main() -> None:
     dev_words = vectorizer.transform([texts[i] for i in idx["dev"]]).toarray().astype(np.float32)
     lexical_dev = head_outputs(lexical, dev_words)
     best_config, best_score = None, -1.0
-    for hidden, go_weight in itertools.product((128, 256), go_weights):
-        tr = idx["train"]
-        model = fit_embedding_heads(tr, hidden, go_weight)
-        shares = choose_shares(head_outputs(model, x_all[idx["dev"]]), lexical_dev, dev_rows)
-        centring = centring_stats(
-            model, lexical, vectorizer, shares, x_all[tr], [texts[i] for i in tr]
-        )
-        export(model, lexical, vectorizer, shares, centring, tmp, {})
-        report, weights = evaluate(tmp, x_all[idx["dev"]], dev_rows, grid, args.seed)
-        score = (
-            report["family_accuracy"]
-            + report["retrieval_top1"]
-            - report["retrieval_top1_appraisal_gap"]
-        )
-        print(
-            f"dev hidden={hidden} goemotions={go_weight} lexical shares {shares}: "
-            f"family acc {report['family_accuracy']}, retrieval top-1 {report['retrieval_top1']} "
-            f"(content {report['content_cosine_top1']}) with {weights.as_dict()}",
-            flush=True,
-        )
-        if score > best_score:
-            best_config, best_score = (hidden, go_weight, shares, weights), score
+    for layers in layer_choices:
+        x_all = layer_features(encoded.layers, layers)
+        go_x = None if go_layers is None else layer_features(go_layers, layers)
+        for hidden, go_weight in itertools.product((128, 256), go_weights):
+            tr = idx["train"]
+            model = fit_embedding_heads(tr, x_all, go_x, hidden, go_weight)
+            shares = choose_shares(head_outputs(model, x_all[idx["dev"]]), lexical_dev, dev_rows)
+            centring = centring_stats(
+                model, lexical, vectorizer, shares, x_all[tr], [texts[i] for i in tr]
+            )
+            export(model, lexical, vectorizer, shares, centring, layers, tmp, {})
+            report, weights = evaluate(tmp, subset(encoded, idx["dev"]), dev_rows, grid, args.seed)
+            score = (
+                report["family_accuracy"]
+                + report["retrieval_top1"]
+                - report["retrieval_top1_appraisal_gap"]
+            )
+            print(
+                f"dev layers={layers} hidden={hidden} goemotions={go_weight} lexical shares "
+                f"{shares}: family acc {report['family_accuracy']}, retrieval top-1 "
+                f"{report['retrieval_top1']} (content {report['content_cosine_top1']}) "
+                f"with {weights.as_dict()}",
+                flush=True,
+            )
+            if score > best_score:
+                best_config, best_score = (layers, hidden, go_weight, shares, weights), score
     assert best_config is not None
-    hidden, go_weight, shares, weights = best_config
+    layers, hidden, go_weight, shares, weights = best_config
 
     fit = np.concatenate([idx["train"], idx["dev"]])
-    model = fit_embedding_heads(fit, hidden, go_weight)
+    x_all = layer_features(encoded.layers, layers)
+    go_x = None if go_layers is None else layer_features(go_layers, layers)
+    model = fit_embedding_heads(fit, x_all, go_x, hidden, go_weight)
     vectorizer, lexical = fit_lexical(fit)
     metadata = {
         "hidden": str(hidden),
@@ -418,10 +444,13 @@ def main() -> None:
     centring = centring_stats(
         model, lexical, vectorizer, shares, x_all[fit], [texts[i] for i in fit]
     )
-    export(model, lexical, vectorizer, shares, centring, WEIGHTS_PATH, metadata)
+    export(model, lexical, vectorizer, shares, centring, layers, WEIGHTS_PATH, metadata)
     test_rows = [rows[i] for i in idx["test"]]
-    test_report, _ = evaluate(WEIGHTS_PATH, x_all[idx["test"]], test_rows, [weights], args.seed)
+    test_report, _ = evaluate(
+        WEIGHTS_PATH, subset(encoded, idx["test"]), test_rows, [weights], args.seed
+    )
     test_report["selected"] = {
+        "layers": list(layers),
         "hidden": hidden,
         "goemotions_weight": go_weight,
         "lexical_share": shares,

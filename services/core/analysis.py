@@ -59,6 +59,7 @@ class TextAnalysis:
             appraisal=_pick(settings.vector_weight_appraisal, defaults.appraisal),
             theme=_pick(settings.vector_weight_theme, defaults.theme),
             latent=_pick(settings.vector_weight_latent, defaults.latent),
+            families=_pick(settings.vector_weight_families, defaults.families),
         )
         refiner: StructureRefiner | None = None
         if settings.analyzer == "llm":
@@ -86,8 +87,8 @@ class TextAnalysis:
 
     async def analyze(self, texts: list[str]) -> list[AnalyzedText]:
         def work() -> tuple[np.ndarray, list[Analysis]]:
-            content = self.embedder.encode(texts)
-            return content, self.analyzer.analyze(texts, content)
+            encoded = self.embedder.encode_layers(texts)
+            return encoded.content, self.analyzer.analyze(texts, encoded.layers)
 
         content, analyses = await self.embedder.run(work)
         if self.refiner is not None:

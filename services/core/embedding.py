@@ -7,10 +7,12 @@ import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from services.core.observability import EMBEDDED_TEXTS, EMBEDDING_LATENCY
 
@@ -22,6 +24,18 @@ if TYPE_CHECKING:
 # No model hub is reachable in our deployments; make sure nothing tries.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+@dataclass(frozen=True)
+class EncodedTexts:
+    """What one pass of the model gives for a batch of texts."""
+
+    # (n, dimension): the sentence embeddings, L2-normalised (the model's own output).
+    content: np.ndarray
+    # (n, layers + 1, dimension): the mean over tokens of every hidden layer, input
+    # embeddings first. Lower layers keep more of the wording (negation, who did what to
+    # whom) that the last layer's topic-heavy mean washes out; the analyzer reads them.
+    layers: np.ndarray
 
 
 def default_model_path() -> Path:
@@ -50,23 +64,48 @@ class Embedder:
         if dimension is None:
             raise RuntimeError(f"model at {self.model_path} reports no embedding dimension")
         self.dimension: int = dimension
+        # Hidden states come with every forward pass (used by encode_layers).
+        # The Hugging Face model's config (torch types the module attribute loosely).
+        config = cast(Any, self._model[0]).auto_model.config
+        config.output_hidden_states = True
+        self.layer_count: int = int(config.num_hidden_layers) + 1
         self.name = self.model_path.name if self.model_path.name != "model" else "all-MiniLM-L6-v2"
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embedder")
+        # numpy's BLAS threads spin-wait after each call and fight torch's threads for the
+        # two cores when small numpy products (analyzer heads, ranking) run between model
+        # passes: measured here, embedding + analysis of one text took 24 ms with the
+        # default pool and 10.5 ms with one BLAS thread. Our numpy products are tiny.
+        threadpool_limits(limits=1, user_api="blas")
 
     def encode(self, texts: list[str]) -> np.ndarray:
+        """The sentence embeddings only."""
+        return self.encode_layers(texts).content
+
+    def encode_layers(self, texts: list[str]) -> EncodedTexts:
+        """Sentence embeddings plus every layer's mean token state, from one pass."""
+        import torch
+
+        size = self.dimension
         if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
+            empty = np.zeros((0, size), dtype=np.float32)
+            return EncodedTexts(empty, np.zeros((0, self.layer_count, size), dtype=np.float32))
         started = time.perf_counter()
-        vectors = self._model.encode(
-            texts,
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
+        content = np.zeros((len(texts), size), dtype=np.float32)
+        layers = np.zeros((len(texts), self.layer_count, size), dtype=np.float32)
+        # Similar lengths batched together waste less work on padding.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        with torch.inference_mode():
+            for start in range(0, len(order), self.batch_size):
+                chosen = order[start : start + self.batch_size]
+                features = self._model.preprocess([texts[i] for i in chosen])
+                output = self._model(features)
+                mask = output["attention_mask"].unsqueeze(-1).to(torch.float32)
+                pooled = [(h * mask).sum(1) / mask.sum(1) for h in output["all_layer_embeddings"]]
+                content[chosen] = output["sentence_embedding"].numpy()
+                layers[chosen] = torch.stack(pooled, dim=1).numpy()
         EMBEDDING_LATENCY.observe(time.perf_counter() - started)
         EMBEDDED_TEXTS.inc(len(texts))
-        return np.asarray(vectors, dtype=np.float32)
+        return EncodedTexts(content, layers)
 
     async def run(self, work: Callable[[], T]) -> T:
         """Run a blocking model computation on the model thread and await its result."""

@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     vector_weight_appraisal: float | None = Field(default=None, ge=0)
     vector_weight_theme: float | None = Field(default=None, ge=0)
     vector_weight_latent: float | None = Field(default=None, ge=0)
+    vector_weight_families: float | None = Field(default=None, ge=0)
 
     # OpenAI-compatible LLM (shared by the LLM analyzer and the LLM generator).
     llm_base_url: str | None = None

@@ -118,3 +118,20 @@ def test_shipped_weights_stay_small() -> None:
     from services.core.analyzer.offline import WEIGHTS_PATH
 
     assert WEIGHTS_PATH.stat().st_size < 5_000_000  # the budget for shipped weights
+
+
+def test_layer_states_come_from_the_same_pass_as_the_embedding(analysis: TextAnalysis) -> None:
+    from services.core.analyzer.offline import layer_features
+
+    embedder = analysis.embedder
+    encoded = embedder.encode_layers(TEXTS)
+    assert encoded.layers.shape == (len(TEXTS), embedder.layer_count, embedder.dimension)
+    # Our pass gives the model's own sentence embedding, in the caller's order...
+    own = embedder._model.encode(TEXTS, normalize_embeddings=True, convert_to_numpy=True)
+    assert np.allclose(encoded.content, own, atol=1e-5)
+    # ...and the last layer's normalised mean state is that embedding.
+    last = layer_features(encoded.layers, [embedder.layer_count - 1])
+    assert np.allclose(last, encoded.content, atol=1e-5)
+    empty = embedder.encode_layers([])
+    assert empty.content.shape == (0, embedder.dimension)
+    assert empty.layers.shape == (0, embedder.layer_count, embedder.dimension)

@@ -30,7 +30,7 @@ def test_schema_change_is_refused_then_migrated(tmp_path: Path, analysis: TextAn
 
     user_id, ids = asyncio.run(write())
     reweighted = TextAnalysis(
-        analysis.embedder, analysis.analyzer, VectorWeights(1.0, 0.0, 0.0, 0.0)
+        analysis.embedder, analysis.analyzer, VectorWeights(1.0, 0.0, 0.0, 0.0, 0.0)
     )
     with pytest.raises(StoreSchemaError, match="emosync migrate"):
         open_profile_store(settings, reweighted)

@@ -1,4 +1,4 @@
-"""The offline analyzer: small heads on frozen sentence embeddings, plain numpy at run time.
+"""The offline analyzer: small heads on the frozen embedding model's layers, numpy at run time.
 
 Weights are trained by ``scripts/train_analyzer.py`` on the project's own narrative corpus
 (``data/narratives/``) and shipped in ``weights/offline.safetensors`` (see MODEL_CARD.md).
@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,13 @@ import numpy as np
 from safetensors import safe_open
 from safetensors.numpy import load_file
 
-from services.core.analyzer.labels import APPRAISAL_DIMENSIONS, EMOTIONS, THEMES
+from services.core.analyzer.labels import (
+    APPRAISAL_DIMENSIONS,
+    EMOTION_FAMILIES,
+    EMOTIONS,
+    FAMILIES,
+    THEMES,
+)
 from services.core.analyzer.lexicon import Lexicon, SparseRow, linear
 from services.core.analyzer.structure import (
     EMOTION_VALENCE_AROUSAL,
@@ -32,6 +39,13 @@ _APPRAISAL_NAMES = tuple(APPRAISAL_DIMENSIONS)
 _THEME_NAMES = tuple(THEMES)
 _VALENCE = np.array([EMOTION_VALENCE_AROUSAL[e][0] for e in EMOTIONS], dtype=np.float32)
 _AROUSAL = np.array([EMOTION_VALENCE_AROUSAL[e][1] for e in EMOTIONS], dtype=np.float32)
+# The seven basic families plus "other" (surprise, confusion, curiosity, realization,
+# neutral); FAMILY_SUMS maps the 28 emotion probabilities to the 8 family probabilities.
+VECTOR_FAMILIES: tuple[str, ...] = (*FAMILIES, "other")
+FAMILY_SUMS = np.array(
+    [[EMOTION_FAMILIES[e] == family for family in VECTOR_FAMILIES] for e in EMOTIONS],
+    dtype=np.float32,
+)
 
 
 @dataclass(frozen=True)
@@ -42,6 +56,7 @@ class VectorWeights:
     appraisal: float
     theme: float
     latent: float
+    families: float
 
     def as_dict(self) -> dict[str, float]:
         return {
@@ -49,6 +64,7 @@ class VectorWeights:
             "appraisal": self.appraisal,
             "theme": self.theme,
             "latent": self.latent,
+            "families": self.families,
         }
 
 
@@ -98,18 +114,29 @@ class OfflineAnalyzer:
         self._emotions_centre = tensors["vector.emotions_centre"]
         self._appraisal_mean = tensors["vector.appraisal_mean"]
         self._appraisal_scale = tensors["vector.appraisal_scale"]
+        self._families_centre = tensors.get(
+            "vector.families_centre", np.zeros(len(VECTOR_FAMILIES), dtype=np.float32)
+        )
         self._mix = json.loads(self.metadata["lexical_share"])
         digest = hashlib.sha256(Path(weights_path).read_bytes()).hexdigest()[:12]
         self.version = f"offline-1+{digest}"
+        # Which of the embedding model's layers the heads read (0 = input embeddings).
+        self.input_layers: tuple[int, ...] = tuple(json.loads(self.metadata["layers"]))
         self.input_size: int = self._w1.shape[0]
         self.latent_size: int = self._w1.shape[1]
 
-    def analyze(self, texts: list[str], embeddings: np.ndarray) -> list[Analysis]:
-        """Analyze a batch: the texts and their sentence embeddings (rows L2-normalised)."""
+    def analyze(self, texts: list[str], layers: np.ndarray) -> list[Analysis]:
+        """Analyze a batch: the texts and their mean-pooled layer states, shaped
+        (texts, layers, dimension) as ``Embedder.encode_layers`` returns them."""
         started = time.perf_counter()
-        x = np.asarray(embeddings, dtype=np.float32)
-        if x.ndim != 2 or x.shape != (len(texts), self.input_size):
-            raise ValueError(f"expected embeddings of shape ({len(texts)}, {self.input_size})")
+        layers = np.asarray(layers, dtype=np.float32)
+        if layers.ndim != 3 or layers.shape[0] != len(texts):
+            raise ValueError(f"expected layer states of shape ({len(texts)}, layers, dimension)")
+        x = layer_features(layers, self.input_layers)
+        if x.shape[1] != self.input_size:
+            raise ValueError(
+                f"layer states give {x.shape[1]} features; the heads read {self.input_size}"
+            )
         hidden = np.maximum(x @ self._w1 + self._b1, 0.0)
         words = self._lexicon.features(texts)
         emotions = self._mixed_head(
@@ -161,28 +188,48 @@ class OfflineAnalyzer:
 
     @property
     def vector_size(self) -> int:
-        return len(EMOTIONS) + len(_APPRAISAL_NAMES) + len(_THEME_NAMES) + self.latent_size
+        return (
+            len(EMOTIONS)
+            + len(_APPRAISAL_NAMES)
+            + len(_THEME_NAMES)
+            + self.latent_size
+            + len(VECTOR_FAMILIES)
+        )
 
     def vector(self, analysis: Analysis, weights: VectorWeights) -> np.ndarray:
         """The fixed-length vector stored as Qdrant's ``emotion`` named vector.
 
-        Four blocks, each L2-normalised and scaled by its weight, so the cosine of two
+        Five blocks, each L2-normalised and scaled by its weight, so the cosine of two
         vectors is the weighted mean of the blocks' cosines. Emotions enter as square
         roots (Hellinger) minus their typical value, appraisal standardised per dimension
-        (so "unusually unfair" and "unusually fair" oppose), theme as square roots, and the
-        latent layer as is.
+        (so "unusually unfair" and "unusually fair" oppose), theme as square roots, the
+        latent layer as is, and the emotion families (anger = anger + annoyance +
+        disapproval, ...) like the emotions: "annoyed" and "indignant" are different
+        emotions but the same family, which the fine-grained block alone under-rates.
         """
         structure = analysis.structure
-        emotions = np.sqrt(np.array([structure.emotions[e] for e in EMOTIONS]))
+        probabilities = np.array([structure.emotions[e] for e in EMOTIONS])
+        emotions = np.sqrt(probabilities)
+        families = np.sqrt(probabilities @ FAMILY_SUMS)
         appraisal = np.array([structure.appraisal[a] for a in _APPRAISAL_NAMES])
         blocks = (
             (emotions - self._emotions_centre, weights.emotions),
             ((appraisal - self._appraisal_mean) / self._appraisal_scale, weights.appraisal),
             (np.sqrt(analysis.theme_probabilities), weights.theme),
             (analysis.latent, weights.latent),
+            (families - self._families_centre, weights.families),
         )
         parts = [_unit(block) * weight for block, weight in blocks]
         return _unit(np.concatenate(parts)).astype(np.float32)
+
+
+def layer_features(layers: np.ndarray, selected: Sequence[int]) -> np.ndarray:
+    """The heads' input: the selected layers' mean states, each L2-normalised, side by side.
+    (The last layer alone, normalised, is exactly the sentence embedding.)"""
+    chosen = layers[:, list(selected), :]
+    norms = np.linalg.norm(chosen, axis=2, keepdims=True)
+    chosen = chosen / np.maximum(norms, 1e-12)
+    return chosen.reshape(len(layers), -1).astype(np.float32)
 
 
 def valence_arousal(
@@ -203,6 +250,7 @@ def default_vector_weights(analyzer: OfflineAnalyzer) -> VectorWeights:
         appraisal=chosen.get("appraisal", 1.0),
         theme=chosen.get("theme", 0.5),
         latent=chosen.get("latent", 0.5),
+        families=chosen.get("families", 0.0),
     )
 
 
