@@ -47,6 +47,9 @@ class Narrative:
     # Set on derived copies (e.g. a third-person rewrite): the row they come from, which
     # decides their split and counts as their author in retrieval pools.
     source_id: str | None = None
+    # "self": the narrator's own experience; "other": someone else's situation, labelled
+    # with what that person feels (batch 5, as users describe targets).
+    perspective: str = "self"
 
     @property
     def origin(self) -> str:
@@ -78,6 +81,7 @@ def load_corpus(directory: Path = CORPUS_DIR) -> list[Narrative]:
                         r["emotions"],
                         r["appraisal"],
                         r["theme"],
+                        perspective=r.get("perspective", "self"),
                     )
                 )
     if not rows:

@@ -44,6 +44,8 @@ def row_problems(row: dict) -> list[str]:
         problems.append(f"unknown theme {row.get('theme')!r}")
     if row.get("style") not in STYLES:
         problems.append(f"style must be one of {sorted(STYLES)}")
+    if row.get("perspective", "self") not in ("self", "other"):
+        problems.append("perspective, when given, must be 'self' or 'other'")
     if not isinstance(row.get("domain"), str) or not isinstance(row.get("id"), str):
         problems.append("id and domain must be strings")
     return problems
