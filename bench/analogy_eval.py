@@ -84,6 +84,7 @@ def main() -> None:
                         "who": target["who"],
                         "target": target["text"],
                         "analogy": body["analogy"],
+                        "bridge": body["bridge"],
                         "generic": generic_analogy(target["who"], emotions),
                         "grounded": bool(cited) and all(i in texts for i in cited),
                         "quotes_memory": any(phrase(texts[i]) in said for i in cited),
@@ -121,7 +122,7 @@ def main() -> None:
     if args.show:
         for row in rows:
             print(f"\n**{row['user']}** — about *{row['who']}*: “{row['target']}”\n")
-            print(f"> {row['analogy']}")
+            print(f"> {row['analogy']}\n>\n> *Bridge:* {row['bridge']}")
     analysis.embedder.close()
 
 
