@@ -114,9 +114,7 @@ class OfflineAnalyzer:
         self._emotions_centre = tensors["vector.emotions_centre"]
         self._appraisal_mean = tensors["vector.appraisal_mean"]
         self._appraisal_scale = tensors["vector.appraisal_scale"]
-        self._families_centre = tensors.get(
-            "vector.families_centre", np.zeros(len(VECTOR_FAMILIES), dtype=np.float32)
-        )
+        self._families_centre = tensors["vector.families_centre"]
         self._mix = json.loads(self.metadata["lexical_share"])
         digest = hashlib.sha256(Path(weights_path).read_bytes()).hexdigest()[:12]
         self.version = f"offline-1+{digest}"
