@@ -45,7 +45,7 @@ def default_model_path() -> Path:
 
 
 class Embedder:
-    """Encodes texts to L2-normalised float32 vectors.
+    """Encodes texts to L2-normalised float32 sentence vectors and per-layer mean states.
 
     Model calls run on one dedicated worker thread: they are blocking and CPU-bound, and
     torch already uses every core for one batch, so running several at once only adds
@@ -76,10 +76,6 @@ class Embedder:
         # passes: measured here, embedding + analysis of one text took 24 ms with the
         # default pool and 10.5 ms with one BLAS thread. Our numpy products are tiny.
         threadpool_limits(limits=1, user_api="blas")
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        """The sentence embeddings only."""
-        return self.encode_layers(texts).content
 
     def encode_layers(self, texts: list[str]) -> EncodedTexts:
         """Sentence embeddings plus every layer's mean token state, from one pass."""
