@@ -32,20 +32,10 @@ from devtools.datasets import (
     with_third_person,
 )
 from services.core.analyzer.labels import APPRAISAL_DIMENSIONS, EMOTION_FAMILIES, EMOTIONS, FAMILIES
-from services.core.analyzer.offline import OfflineAnalyzer
+from services.core.analyzer.offline import OfflineAnalyzer, family_scores
 from services.core.embedding import Embedder
 
 APPRAISALS = tuple(APPRAISAL_DIMENSIONS)
-
-
-def family_scores(probabilities: np.ndarray) -> np.ndarray:
-    """Sum emotion probabilities into the seven basic families (columns in FAMILIES order)."""
-    matrix = np.zeros((len(EMOTIONS), len(FAMILIES)), dtype=np.float32)
-    for i, name in enumerate(EMOTIONS):
-        family = EMOTION_FAMILIES[name]
-        if family in FAMILIES:
-            matrix[i, FAMILIES.index(family)] = 1.0
-    return probabilities @ matrix
 
 
 def emotion_matrix(analyses: list) -> np.ndarray:

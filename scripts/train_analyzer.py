@@ -49,6 +49,7 @@ from services.core.analyzer.offline import (
     WEIGHTS_PATH,
     OfflineAnalyzer,
     VectorWeights,
+    family_scores,
     layer_features,
 )
 from services.core.embedding import Embedder, EncodedTexts
@@ -239,12 +240,7 @@ def choose_shares(
 
 
 def family_of(emotion_probabilities: np.ndarray) -> str:
-    scores = dict.fromkeys(FAMILIES, 0.0)
-    for i, name in enumerate(EMOTIONS):
-        family = EMOTION_FAMILIES[name]
-        if family in scores:
-            scores[family] += float(emotion_probabilities[i])
-    return max(scores, key=lambda f: scores[f])
+    return FAMILIES[int(family_scores(emotion_probabilities).argmax())]
 
 
 def cosine_over(vectors: np.ndarray) -> Callable[[int, Sequence[int]], np.ndarray]:

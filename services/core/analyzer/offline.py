@@ -221,6 +221,12 @@ class OfflineAnalyzer:
         return _unit(np.concatenate(parts)).astype(np.float32)
 
 
+def family_scores(probabilities: np.ndarray) -> np.ndarray:
+    """Emotion probabilities (rows over EMOTIONS) summed into the seven basic families
+    (columns in FAMILIES order), as evaluations against basic-emotion corpora read them."""
+    return probabilities @ FAMILY_SUMS[:, : len(FAMILIES)]
+
+
 def layer_features(layers: np.ndarray, selected: Sequence[int]) -> np.ndarray:
     """The heads' input: the selected layers' mean states, each L2-normalised, side by side.
     (The last layer alone, normalised, is exactly the sentence embedding.)"""
