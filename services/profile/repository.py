@@ -14,7 +14,7 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 
 from services.core.store import CollectionSpec, Conditions, StoredPoint, VectorStore
-from services.core.store.base import PLACEHOLDER_VECTOR
+from services.core.store.base import PLACEHOLDER_VECTOR, VectorSelection
 
 USERS = "users"
 EXPERIENCES = "experiences"
@@ -120,7 +120,7 @@ class ProfileRepository:
         limit: int,
         exclude_ids: Sequence[str],
         include_sensitive: bool,
-        with_vectors: bool,
+        with_vectors: VectorSelection,
     ) -> list[StoredPoint]:
         conditions = Conditions(
             equals={"user_id": user_id},

@@ -210,7 +210,10 @@ class SearchRequest(BaseModel):
     limit: int = Field(default=20, ge=1, le=200)
     exclude_ids: list[str] = Field(default_factory=list, max_length=1000)
     include_sensitive: bool = False
-    with_vectors: bool = False
+    with_vectors: bool | list[Literal["emotion", "content"]] = Field(
+        default=False,
+        description="Return the hits' vectors: all (true), none (false) or the ones named.",
+    )
 
 
 class SearchHit(BaseModel):

@@ -58,7 +58,9 @@ class RetrievalService:
                 limit=limit,
                 exclude_ids=request.exclude_ids,
                 include_sensitive=request.include_sensitive,
-                with_vectors=True,
+                # Ranking reads only the content vectors (relevance and redundancy); the
+                # emotion score comes back as the hit's score.
+                with_vectors=["content"],
             ),
         )
         chosen = self._rank(result.items, target.content_vector, request.k)

@@ -66,6 +66,8 @@ def test_query_excludes_ids_and_flags(store: VectorStore) -> None:
 
     assert [h.id for h in hits] == [c.id]
     assert hits[0].vectors is not None and len(hits[0].vectors["emotion"]) == 3
+    [named] = store.query("experiences", "emotion", [1, 0, 0], conditions, 10, ["content"])
+    assert named.vectors is not None and set(named.vectors) == {"content"}
 
 
 def test_retrieve_scroll_count_delete(store: VectorStore) -> None:

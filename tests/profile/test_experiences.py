@@ -175,5 +175,15 @@ def test_search_endpoint_is_filtered_to_the_user(
     assert [hit["experience"]["experience_id"] for hit in body["items"]] == mine
     assert body["total_experiences"] == 1
     assert set(body["items"][0]["vectors"]) == {"content", "emotion"}
+    only_content = client.post(
+        f"/v1/users/{owner}/experiences:search",
+        json={"vector": [1.0] * size, "with_vectors": ["content"]},
+    )
+    assert set(only_content.json()["items"][0]["vectors"]) == {"content"}
+    unknown_vector = client.post(
+        f"/v1/users/{owner}/experiences:search",
+        json={"vector": [1.0] * size, "with_vectors": ["topic"]},
+    )
+    assert unknown_vector.status_code == 422
     wrong_size = client.post(f"/v1/users/{owner}/experiences:search", json={"vector": [1.0, 0.0]})
     assert wrong_size.status_code == 422

@@ -20,6 +20,8 @@ T = TypeVar("T")
 # Collections without a meaningful vector (users, analogies, schema records) still need one
 # vector for Qdrant Edge, which refuses vector-less shards; a 1-d placeholder costs 4 bytes.
 PLACEHOLDER_VECTOR = "unit"
+# Which named vectors a read returns: all (True), none (False) or the ones named.
+VectorSelection = bool | Sequence[str]
 SCHEMA_COLLECTION = "schema"
 
 
@@ -52,6 +54,11 @@ class StoredPoint:
     payload: dict[str, Any]
     vectors: dict[str, list[float]] | None = None
     score: float | None = None
+
+
+def as_qdrant_selection(selection: VectorSelection) -> bool | list[str]:
+    """Both Qdrant APIs take a flag or a list of vector names (not any sequence)."""
+    return selection if isinstance(selection, bool) else list(selection)
 
 
 def point_from_record(record: Any, score: float | None = None) -> StoredPoint:
@@ -134,7 +141,7 @@ class VectorStore(ABC):
             self._timed("upsert", lambda: self._upsert(collection, points))
 
     def retrieve(
-        self, collection: str, ids: Sequence[str], with_vectors: bool = False
+        self, collection: str, ids: Sequence[str], with_vectors: VectorSelection = False
     ) -> list[StoredPoint]:
         if not ids:
             return []
@@ -155,7 +162,7 @@ class VectorStore(ABC):
         vector: Sequence[float],
         conditions: Conditions,
         limit: int,
-        with_vectors: bool = False,
+        with_vectors: VectorSelection = False,
     ) -> list[StoredPoint]:
         return self._timed(
             "query", lambda: self._query(collection, using, vector, conditions, limit, with_vectors)
@@ -204,7 +211,7 @@ class VectorStore(ABC):
 
     @abstractmethod
     def _retrieve(
-        self, collection: str, ids: Sequence[str], with_vectors: bool
+        self, collection: str, ids: Sequence[str], with_vectors: VectorSelection
     ) -> list[StoredPoint]: ...
 
     @abstractmethod
@@ -221,7 +228,7 @@ class VectorStore(ABC):
         vector: Sequence[float],
         conditions: Conditions,
         limit: int,
-        with_vectors: bool,
+        with_vectors: VectorSelection,
     ) -> list[StoredPoint]: ...
 
     @abstractmethod

@@ -18,7 +18,9 @@ from services.core.store.base import (
     CollectionSpec,
     Conditions,
     StoredPoint,
+    VectorSelection,
     VectorStore,
+    as_qdrant_selection,
     point_from_record,
 )
 
@@ -75,10 +77,10 @@ class EdgeStore(VectorStore):
         )
 
     def _retrieve(
-        self, collection: str, ids: Sequence[str], with_vectors: bool
+        self, collection: str, ids: Sequence[str], with_vectors: VectorSelection
     ) -> list[StoredPoint]:
         records = self._shard(collection).retrieve(
-            list(ids), with_payload=True, with_vector=with_vectors
+            list(ids), with_payload=True, with_vector=as_qdrant_selection(with_vectors)
         )
         found = {str(r.id): point_from_record(r) for r in records}
         return [found[i] for i in ids if i in found]
@@ -98,14 +100,14 @@ class EdgeStore(VectorStore):
         vector: Sequence[float],
         conditions: Conditions,
         limit: int,
-        with_vectors: bool,
+        with_vectors: VectorSelection,
     ) -> list[StoredPoint]:
         request = qe.QueryRequest(
             limit=limit,
             query=qe.Query.Nearest(list(vector), using=using),
             filter=_filter(conditions),
             with_payload=True,
-            with_vector=with_vectors,
+            with_vector=as_qdrant_selection(with_vectors),
         )
         return [point_from_record(p, p.score) for p in self._shard(collection).query(request)]
 

@@ -14,7 +14,9 @@ from services.core.store.base import (
     CollectionSpec,
     Conditions,
     StoredPoint,
+    VectorSelection,
     VectorStore,
+    as_qdrant_selection,
     point_from_record,
 )
 
@@ -97,10 +99,13 @@ class ServerStore(VectorStore):
         )
 
     def _retrieve(
-        self, collection: str, ids: Sequence[str], with_vectors: bool
+        self, collection: str, ids: Sequence[str], with_vectors: VectorSelection
     ) -> list[StoredPoint]:
         records = self.client.retrieve(
-            self._name(collection), ids=list(ids), with_payload=True, with_vectors=with_vectors
+            self._name(collection),
+            ids=list(ids),
+            with_payload=True,
+            with_vectors=as_qdrant_selection(with_vectors),
         )
         found = {str(r.id): point_from_record(r) for r in records}
         return [found[i] for i in ids if i in found]
@@ -128,7 +133,7 @@ class ServerStore(VectorStore):
         vector: Sequence[float],
         conditions: Conditions,
         limit: int,
-        with_vectors: bool,
+        with_vectors: VectorSelection,
     ) -> list[StoredPoint]:
         response = self.client.query_points(
             self._name(collection),
@@ -137,7 +142,7 @@ class ServerStore(VectorStore):
             query_filter=_filter(conditions),
             limit=limit,
             with_payload=True,
-            with_vectors=with_vectors,
+            with_vectors=as_qdrant_selection(with_vectors),
         )
         return [point_from_record(p, p.score) for p in response.points]
 
