@@ -41,6 +41,10 @@ def main(path: Path) -> None:
     second = [primary(r["emotions"]) for _, r in pairs]
     fam_first = [EMOTION_FAMILIES[e] for e in first]
     fam_second = [EMOTION_FAMILIES[e] for e in second]
+    # Batch 5's texts are about someone else: is what *they* feel as easy to agree on?
+    by_view: dict[str, list[bool]] = {}
+    for (row, _), a, b in zip(pairs, fam_first, fam_second, strict=True):
+        by_view.setdefault(row.perspective, []).append(a == b)
     report = {
         "n": len(pairs),
         "primary_emotion_agreement": round(
@@ -51,6 +55,9 @@ def main(path: Path) -> None:
             float(np.mean([a == b for a, b in zip(fam_first, fam_second, strict=True)])), 3
         ),
         "family_kappa": round(cohen_kappa(fam_first, fam_second), 3),
+        "family_agreement_by_perspective": {
+            name: round(float(np.mean(agreed)), 3) for name, agreed in sorted(by_view.items())
+        },
         "theme_agreement": round(float(np.mean([o.theme == r["theme"] for o, r in pairs])), 3),
         "appraisal": {},
     }
