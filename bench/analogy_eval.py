@@ -115,6 +115,9 @@ def main() -> None:
         "emotion_fidelity_median": round(float(np.median(fidelity)), 3),
         "generic_baseline_fidelity_median": round(float(np.median(baseline)), 3),
         "fidelity_better_than_generic_rate": round(float(np.mean(fidelity > baseline)), 3),
+        "not_closer_than_generic": [
+            r["target"] for r, ok in zip(rows, fidelity > baseline, strict=True) if not ok
+        ],
         "latency_ms_p50": round(statistics.median(latencies), 1),
         "latency_ms_max": round(latencies[-1], 1),
     }
