@@ -96,6 +96,21 @@ def test_version_names_the_weights(analysis: TextAnalysis) -> None:
             "contamination",
             {},
         ),
+        # Someone else's situation with a reaction that hides the feeling (corpus batch 7):
+        # the feeling underneath decides, not "didn't want one anyway" or "making jokes".
+        (
+            "Nobody from his class came to Leo's birthday party, and he told his mum he "
+            "didn't want one anyway.",
+            "sadness",
+            "exclusion",
+            {"social_exclusion": "high"},
+        ),
+        (
+            "The biopsy results come on Monday and my uncle keeps making jokes about it.",
+            "fear",
+            "uncertain_threat",
+            {"future_threat": "high"},
+        ),
     ],
 )
 def test_unmistakable_sentences(
